@@ -1,0 +1,83 @@
+"""``affectkeras.data.read``: data SPEC strings in, one sample table out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import pandas as pd
+
+from affectkeras.data.readers import get_reader
+from affectkeras.data.skips import SkipReport
+from affectkeras.data.spec import DataSpec, parse_spec
+from affectkeras.data.table import concat_tables, summarize
+
+logger = logging.getLogger("affectkeras.data")
+
+
+def read(spec: str | DataSpec | Sequence[str | DataSpec]) -> pd.DataFrame:
+    """Reads one dataset, or several as one multi-database table.
+
+    Args:
+        spec: ``"DATASET:PATH[?key=value&...]"`` (see ../shared/SPEC.md, "Data specs"), or a
+            list of them. Every reader accepts ``split=`` (comma-separated canonical splits);
+            the others are documented per reader (``affectkeras.data.list_readers()``).
+
+    Returns:
+        The sample table (``affectkeras.data.table``): canonical labels, MISSING sentinels,
+        ``attrs["skipped"]`` counting rows dropped because their image is missing.
+
+    Raises:
+        ValueError: an unknown dataset or option, or a file that breaks its format (the message
+            names the file and line).
+        FileNotFoundError: the PATH does not exist.
+
+    Example:
+        >>> import affectkeras
+        >>> table = affectkeras.data.read(  # doctest: +SKIP
+        ...     ["fer2013:/data/fer2013?split=train", "affwild2:/data/Aff-Wild2"])
+        >>> table.groupby(["dataset", "split"]).size()  # doctest: +SKIP
+    """
+    specs = [spec] if isinstance(spec, (str, DataSpec)) else list(spec)
+    if not specs:
+        raise ValueError("affectkeras.data.read needs at least one data spec")
+    tables = [read_one(item) for item in specs]
+    table = tables[0] if len(tables) == 1 else concat_tables(tables)
+    summary = summarize(table)
+    logger.info(
+        "read %d rows: %s; %d skipped",
+        summary["rows"],
+        ", ".join(f"{k} {v}" for k, v in summary["by_dataset_split"].items()),
+        summary["skipped"],
+    )
+    return table
+
+
+def read_one(spec: str | DataSpec) -> pd.DataFrame:
+    """Reads one data spec (see ``read``)."""
+    parsed = parse_spec(spec)
+    reader = get_reader(parsed.dataset)
+    unknown = sorted(set(parsed.options) - set(reader.all_options))
+    if unknown:
+        raise ValueError(
+            f"Data spec {parsed}: unknown option(s) {', '.join(unknown)} for {reader.name}; "
+            f"valid: {', '.join(sorted(reader.all_options))}"
+        )
+    wanted = parsed.splits()
+    skips = SkipReport()
+    table = reader.read(parsed, skips)
+    if wanted is not None:
+        attrs = dict(table.attrs)
+        present = attrs.get("available_splits") or sorted(set(table["split"]))
+        table = table[table["split"].isin(wanted)].reset_index(drop=True)
+        table.attrs = attrs
+        if table.empty:
+            raise ValueError(
+                f"Data spec {parsed}: no samples in split(s) {', '.join(wanted)}; "
+                f"the data has {', '.join(present) or 'none'}"
+            )
+    table.attrs["skipped"] = skips.total
+    table.attrs["skipped_by_reason"] = dict(skips.counts)
+    table.attrs["skipped_examples"] = {k: list(v) for k, v in skips.examples.items()}
+    skips.log(str(parsed))
+    return table
