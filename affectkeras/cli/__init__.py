@@ -1,0 +1,1 @@
+"""The ``affectkeras`` command line: one small module per subcommand, no logic of its own."""

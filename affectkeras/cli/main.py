@@ -1,0 +1,54 @@
+"""Entry point of the ``affectkeras`` console script.
+
+Every subcommand module exposes ``add_parser(subparsers)``, which registers its arguments and sets
+``func`` to a function taking the parsed arguments and returning an exit code. Bad input (a
+``ValueError`` or ``OSError`` from the library) becomes one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from affectkeras import __version__
+from affectkeras.cli import info
+
+SUBCOMMANDS = (info,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="affectkeras",
+        description="Multi-task facial affect recognition: expressions, action units and "
+        "valence/arousal from faces (Keras 3).",
+    )
+    parser.add_argument("--version", action="version", version=f"affectkeras {__version__}")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", level=logging.WARNING)
+    logging.getLogger("affectkeras").setLevel(level)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, OSError) as error:
+        print(f"affectkeras {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
