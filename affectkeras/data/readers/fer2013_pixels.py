@@ -32,9 +32,10 @@ INDEX_FILE = "index.csv"
 
 
 def default_cache_root() -> Path:
-    """``$AFFECTKERAS_CACHE`` or ``~/.cache/affectkeras``."""
+    """``$AFFECTKERAS_CACHE`` or ``~/.cache/affectkeras``, as an absolute path."""
     root = os.environ.get("AFFECTKERAS_CACHE")
-    return Path(root).expanduser() if root else Path.home() / ".cache" / "affectkeras"
+    folder = Path(root).expanduser() if root else Path.home() / ".cache" / "affectkeras"
+    return Path(os.path.abspath(folder))
 
 
 def cache_folder(csv_path: Path, cache_root: Path) -> Path:
