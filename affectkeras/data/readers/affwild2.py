@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,8 +173,9 @@ def read_affwild2(spec: DataSpec, skips: SkipReport) -> pd.DataFrame:
     for other in frames[1:]:
         merged = merged.merge(other, on=["split", "video", "frame"], how="outer")
     merged = merged.sort_values(["split", "video", "frame"], ignore_index=True)
+    prefix = os.path.join(crops, "")
     paths = [
-        str(crops / video / f"{frame:05d}.jpg")
+        f"{prefix}{video}{os.sep}{frame:05d}.jpg"
         for video, frame in zip(merged["video"], merged["frame"], strict=True)
     ]
     exists = existing_mask(paths, skips)

