@@ -8,9 +8,10 @@ import json
 from affectkeras import data, labels
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
     parser = subparsers.add_parser(
         "info",
+        parents=parents,
         help="count the samples and labels a data spec holds; list the dataset readers",
         description="Reads the data specs (DATASET:PATH[?key=value&...]) and prints rows per "
         "dataset and split, per expression class, per AU, and labelled valence/arousal. "

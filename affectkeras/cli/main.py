@@ -1,7 +1,8 @@
 """Entry point of the ``affectkeras`` console script.
 
-Every subcommand module exposes ``add_parser(subparsers)``, which registers its arguments and sets
-``func`` to a function taking the parsed arguments and returning an exit code. Bad input (a
+Every subcommand module exposes ``add_parser(subparsers, parents)``, which registers its arguments
+(with the shared ``parents`` options) and sets ``func`` to a function taking the parsed arguments
+and returning an exit code. Bad input (a
 ``ValueError`` or ``OSError`` from the library) becomes one line on stderr and exit code 2.
 """
 
@@ -18,19 +19,33 @@ from affectkeras.cli import info
 SUBCOMMANDS = (info,)
 
 
+def verbosity_options(suppress_defaults: bool) -> argparse.ArgumentParser:
+    """-v/-q, accepted before and after the subcommand (the subcommand's copy must not reset
+    what was given before it, hence no defaults there)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    default = argparse.SUPPRESS if suppress_defaults else False
+    verbosity = parent.add_mutually_exclusive_group()
+    verbosity.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="log debug details"
+    )
+    verbosity.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="log warnings only"
+    )
+    return parent
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="affectkeras",
         description="Multi-task facial affect recognition: expressions, action units and "
         "valence/arousal from faces (Keras 3).",
+        parents=[verbosity_options(suppress_defaults=False)],
     )
     parser.add_argument("--version", action="version", version=f"affectkeras {__version__}")
-    verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="log debug details")
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="log warnings only")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    common = verbosity_options(suppress_defaults=True)
     for module in SUBCOMMANDS:
-        module.add_parser(subparsers)
+        module.add_parser(subparsers, [common])
     return parser
 
 

@@ -71,13 +71,23 @@ def read_one(spec: str | DataSpec) -> pd.DataFrame:
         present = attrs.get("available_splits") or sorted(set(table["split"]))
         table = table[table["split"].isin(wanted)].reset_index(drop=True)
         table.attrs = attrs
-        if table.empty:
+        if table.empty and not set(wanted) & set(present):
             raise ValueError(
                 f"Data spec {parsed}: no samples in split(s) {', '.join(wanted)}; "
                 f"the data has {', '.join(present) or 'none'}"
             )
+    if table.empty:
+        raise ValueError(f"Data spec {parsed}: no samples; {_why_empty(skips)}")
     table.attrs["skipped"] = skips.total
     table.attrs["skipped_by_reason"] = dict(skips.counts)
     table.attrs["skipped_examples"] = {k: list(v) for k, v in skips.examples.items()}
     skips.log(str(parsed))
     return table
+
+
+def _why_empty(skips: SkipReport) -> str:
+    if not skips.total:
+        return "no labelled sample was found (are the annotation files for the right task?)"
+    reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(skips.counts.items()))
+    examples = next(iter(skips.examples.values()), [])
+    return f"every sample was skipped ({reasons}), e.g. {examples[0] if examples else '?'}"

@@ -85,3 +85,16 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(tmp_path):
     assert len(lines) == 1, result.stderr
     assert f"{bad}:2:" in lines[0] and "'joy'" in lines[0]
     assert "Traceback" not in result.stderr
+
+
+def test_verbosity_flags_work_after_the_subcommand_too(tmp_path, capsys):
+    fer_folders(tmp_path)
+    assert main(["info", "-q", "--data", f"fer2013:{tmp_path}"]) == 0
+    assert "rows: 6" in capsys.readouterr().out
+
+
+def test_python_dash_m_affectkeras_is_the_cli():
+    result = subprocess.run(
+        [sys.executable, "-m", "affectkeras", "--version"], capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.startswith("affectkeras ")

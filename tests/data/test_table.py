@@ -86,6 +86,7 @@ def test_summary_counts_match_numpy_counts():
     expression = rng.integers(-1, 8, n)
     aus = rng.integers(-1, 2, (n, 12))
     va = np.where(rng.uniform(size=(n, 1)) < 0.3, -5.0, rng.uniform(-1, 1, (n, 2)))
+    va[:10, 1] = -5.0  # valence without arousal: not a VA-labelled sample
     split = rng.choice(["train", "validation"], n)
     columns = {"path": [f"{i}.jpg" for i in range(n)], "split": split, "expression": expression}
     columns |= {au: aus[:, i] for i, au in enumerate(labels.ACTION_UNITS)}
@@ -103,4 +104,4 @@ def test_summary_counts_match_numpy_counts():
         "labelled": int((aus[:, 6] >= 0).sum()),
     }
     assert summary["n_au"] == int((aus >= 0).any(axis=1).sum())
-    assert summary["n_va"] == int((va[:, 0] != -5).sum())
+    assert summary["n_va"] == int(((va[:, 0] != -5) & (va[:, 1] != -5)).sum())

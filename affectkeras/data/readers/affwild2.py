@@ -84,7 +84,6 @@ class TaskLabels:
     source: TaskFile
     frames: np.ndarray  # int64 [n], 1-based
     values: np.ndarray  # [n] expression codes, [n, 12] AUs or [n, 2] VA
-    header_classes: int | None = None  # EXPR files: 7 or 8
 
 
 def find_task_files(root: Path) -> list[TaskFile]:
@@ -124,15 +123,13 @@ def parse_task_file(task_file: TaskFile) -> TaskLabels:
             _bad_header(path, lines[0], ",".join(AU_HEADER))
         values = check_au_values(path, parse_numeric_rows(path, body, 12, 2), 2, body)
         keep = (values != labels.MISSING_AU).any(axis=1)
-        classes = None
     else:
         if header != list(VA_HEADER):
             _bad_header(path, lines[0], ",".join(VA_HEADER))
         values = check_va_values(path, parse_numeric_rows(path, body, 2, 2), 2, body)
         keep = (values != labels.MISSING_VA).any(axis=1)
-        classes = None
     frames = np.arange(1, len(body) + 1, dtype=np.int64)
-    return TaskLabels(task_file, frames[keep], values[keep], classes)
+    return TaskLabels(task_file, frames[keep], values[keep])
 
 
 def _bad_header(path: Path, line: str, expected: str) -> None:
@@ -152,13 +149,15 @@ def read_affwild2(spec: DataSpec, skips: SkipReport) -> pd.DataFrame:
             "no Aff-Wild2 annotations found: expected annotations/<EXPR_Set|AU_Set|VA_Set or "
             "the ABAW3+ *_Challenge folders>/<Train_Set|Validation_Set>/<video>.txt",
         )
+    check_one_split_per_task(task_files)
     available = sorted({f.split for f in task_files})
+    # The expression space comes from every EXPR header, whatever split= keeps, so that the
+    # train and validation reads of one tree always share it.
+    classes = spec.num_classes() or expr_header_classes(task_files)
     wanted = spec.splits()
     if wanted is not None:
         task_files = [f for f in task_files if f.split in wanted]
     parsed = _parse_all(task_files)
-    header_classes = [p.header_classes for p in parsed if p.header_classes is not None]
-    classes = spec.num_classes() or (max(header_classes) if header_classes else 7)
     crops = spec.path_option("crops") or root / "cropped_aligned"
     per_task = [
         _task_frame(task, [p for p in parsed if p.source.task == task], classes)
@@ -184,6 +183,47 @@ def read_affwild2(spec: DataSpec, skips: SkipReport) -> pd.DataFrame:
     table = make_table(_fill_missing(merged), "affwild2", classes)
     table.attrs["available_splits"] = available
     return table
+
+
+def check_one_split_per_task(task_files: list[TaskFile]) -> None:
+    """A video is in one split per task; a video split differently across tasks is logged.
+
+    Raises:
+        DataFormatError: when one task annotates a video in both Train_Set and Validation_Set.
+    """
+    by_task: dict[tuple[str, str], TaskFile] = {}
+    splits_of_video: dict[str, set[str]] = {}
+    for task_file in task_files:
+        key = (task_file.task, task_file.video)
+        first = by_task.setdefault(key, task_file)
+        if first.split != task_file.split:
+            raise DataFormatError(
+                task_file.path,
+                None,
+                f"video {task_file.video!r} is annotated for {task_file.task} in both "
+                f"{first.split} ({first.path}) and {task_file.split}",
+            )
+        splits_of_video.setdefault(task_file.video, set()).add(task_file.split)
+    mixed = sorted(video for video, splits in splits_of_video.items() if len(splits) > 1)
+    if mixed:
+        logger.warning(
+            "%d video(s) are in one split for a task and in another for another task (e.g. %s); "
+            "their frames get one row per split, each with the labels of that split's tasks",
+            len(mixed),
+            ", ".join(mixed[:3]),
+        )
+
+
+def expr_header_classes(task_files: list[TaskFile]) -> int:
+    """8 when any EXPR file's header lists Other, else 7 (headers are fully checked later)."""
+    other = EXPR_HEADERS[8][-1].lower()
+    for task_file in task_files:
+        if task_file.task == "expr":
+            with open(task_file.path, encoding="utf-8-sig", errors="replace") as handle:
+                header = [name.strip().lower() for name in handle.readline().split(",")]
+            if header[-1:] == [other]:
+                return 8
+    return 7
 
 
 def _parse_all(task_files: list[TaskFile]) -> list[TaskLabels]:

@@ -18,6 +18,7 @@ Spec options: ``classes=7|8`` (default 8; ``other`` becomes MISSING with 7), ``c
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ from affectkeras.data.readers.text_files import (
     check_au_values,
     check_expression_codes,
     check_va_values,
+    is_number,
     parse_numeric_rows,
     read_lines,
 )
@@ -49,13 +51,7 @@ MTL_CLASSES = 8
 def is_data_line(line: str) -> bool:
     """True when ``line`` has 16 fields of which the last 15 are numbers."""
     fields = line.split(",")
-    if len(fields) != N_FIELDS:
-        return False
-    try:
-        [float(value) for value in fields[1:]]
-    except ValueError:
-        return False
-    return True
+    return len(fields) == N_FIELDS and all(is_number(value) for value in fields[1:])
 
 
 def parse_mtl_file(path: Path, split: str, crops: Path, classes: int) -> pd.DataFrame:
@@ -77,7 +73,7 @@ def parse_mtl_file(path: Path, split: str, crops: Path, classes: int) -> pd.Data
                 f"expected {N_FIELDS} comma-separated fields (image, valence, arousal, expression, "
                 f"12 AUs), found {line.count(',') + 1}: {line!r}",
             )
-    images = [line.split(",", 1)[0].strip() for line in body]
+    images = [line.split(",", 1)[0].strip().replace("\\", "/") for line in body]
     numbers = [line.partition(",")[2] for line in body]
     values = parse_numeric_rows(path, numbers, N_FIELDS - 1, first_line=2)
     va = check_va_values(path, values[:, 0:2], 2, body)
@@ -92,7 +88,7 @@ def parse_mtl_file(path: Path, split: str, crops: Path, classes: int) -> pd.Data
     keep = np.flatnonzero(labelled)
     native = np.where(codes >= 0, np.asarray(labels.EXPRESSIONS, dtype=object)[codes], "")
     columns: dict[str, object] = {
-        "path": [str(crops / images[i]) for i in keep],
+        "path": [os.path.join(crops, *images[i].split("/")) for i in keep],
         "split": split,
         "video": videos[keep],
         "frame": frames[keep],
@@ -107,15 +103,27 @@ def parse_mtl_file(path: Path, split: str, crops: Path, classes: int) -> pd.Data
 
 
 def _split_image_names(path: Path, images: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Video and 1-based frame number of each ``<video>/<frame>.jpg``; each image listed once."""
     videos = np.empty(len(images), dtype=object)
     frames = np.empty(len(images), dtype=np.int64)
+    first_line: dict[str, int] = {}
     for index, image in enumerate(images):
-        video, slash, name = image.replace("\\", "/").rpartition("/")
+        video, slash, name = image.rpartition("/")
         stem = name.rsplit(".", 1)[0]
-        if not slash or not video or not stem.isdigit():
+        if not slash or not video or not stem.isdigit() or int(stem) < 1:
             raise DataFormatError(
-                path, index + 2, f"image {image!r} is not of the form <video>/<frame>.jpg"
+                path,
+                index + 2,
+                f"image {image!r} is not of the form <video>/<frame>.jpg with frame >= 1",
             )
+        if image in first_line:
+            raise DataFormatError(
+                path,
+                index + 2,
+                f"image {image!r} is listed again (first on line "
+                f"{first_line[image]}); each frame has one line",
+            )
+        first_line[image] = index + 2
         videos[index], frames[index] = video, int(stem)
     return videos, frames
 

@@ -26,8 +26,14 @@ import pandas as pd
 from affectkeras import labels
 from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
-from affectkeras.data.readers.fer2013_pixels import USAGE_SPLITS, decoded_index, default_cache_root
+from affectkeras.data.readers.fer2013_pixels import (
+    USAGE_SPLITS,
+    decoded_index,
+    default_cache_root,
+    usage_split,
+)
 from affectkeras.data.readers.images import existing_mask, list_images
+from affectkeras.data.readers.text_files import not_utf8
 from affectkeras.data.skips import SkipReport
 from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import make_table
@@ -64,8 +70,11 @@ def read_fer2013(spec: DataSpec, skips: SkipReport) -> pd.DataFrame:
 
 
 def _read_csv_file(path: Path, spec: DataSpec, skips: SkipReport) -> dict[str, list]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        header = [name.strip().lower() for name in next(csv.reader(handle), [])]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            header = [name.strip().lower() for name in next(csv.reader(handle), [])]
+    except UnicodeDecodeError as error:
+        raise not_utf8(path, error) from None
     if "pixels" in header:
         return _read_kaggle_csv(path, spec)
     if {"path", "label"} <= set(header):
@@ -89,6 +98,17 @@ def _read_kaggle_csv(path: Path, spec: DataSpec) -> dict[str, list]:
 
 
 def _read_labels_csv(path: Path, skips: SkipReport) -> dict[str, list]:
+    try:
+        columns = _labels_csv_columns(path)
+    except UnicodeDecodeError as error:
+        raise not_utf8(path, error) from None
+    if not columns["path"]:
+        raise DataFormatError(path, None, "the file lists no images")
+    exists = existing_mask(columns["path"], skips)
+    return {name: list(np.asarray(values, object)[exists]) for name, values in columns.items()}
+
+
+def _labels_csv_columns(path: Path) -> dict[str, list]:
     root = path.parent
     columns: dict[str, list] = {"path": [], "split": [], "native": []}
     with open(path, newline="", encoding="utf-8-sig") as handle:
@@ -107,18 +127,16 @@ def _read_labels_csv(path: Path, skips: SkipReport) -> dict[str, list]:
                     path, line, f"label {row['label']!r} is not one of {', '.join(CLASS_NAMES)}"
                 )
             usage = (row.get("usage") or "").strip()
-            if usage and usage not in USAGE_SPLITS:
+            split = usage_split(usage) if usage else None
+            if usage and split is None:
                 raise DataFormatError(
                     path, line, f"usage {usage!r} is not one of {', '.join(USAGE_SPLITS)}"
                 )
-            image = root / row["path"].strip()
+            image = root.joinpath(*row["path"].strip().replace("\\", "/").split("/"))
             columns["path"].append(str(image))
-            columns["split"].append(USAGE_SPLITS[usage] if usage else _split_of_folder(image, root))
+            columns["split"].append(split or _split_of_folder(image, root))
             columns["native"].append(native)
-    if not columns["path"]:
-        raise DataFormatError(path, None, "the file lists no images")
-    exists = existing_mask(columns["path"], skips)
-    return {name: list(np.asarray(values, object)[exists]) for name, values in columns.items()}
+    return columns
 
 
 def _split_of_folder(image: Path, root: Path) -> str:

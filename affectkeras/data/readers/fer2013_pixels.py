@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,14 +22,19 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from affectkeras.data.errors import DataFormatError
+from affectkeras.data.readers.text_files import not_utf8
+
+logger = logging.getLogger("affectkeras.data")
 
 SIDE = 48
+_NOT_PIXEL_TEXT = re.compile(r"[^0-9 \t]")
 USAGE_SPLITS: dict[str, str] = {
     "Training": "train",
     "PublicTest": "public_test",
     "PrivateTest": "private_test",
 }
 N_CODES = 7
+_USAGE_BY_LOWER = {usage.lower(): split for usage, split in USAGE_SPLITS.items()}
 INDEX_FILE = "index.csv"
 
 
@@ -53,10 +60,31 @@ def decoded_index(csv_path: Path, cache_root: Path) -> pd.DataFrame:
         (the CSV line the image came from), in file order.
     """
     folder = cache_folder(csv_path, cache_root)
-    if not (folder / INDEX_FILE).is_file():
-        _decode_into(csv_path, folder)
+    if (folder / INDEX_FILE).is_file():
+        index = _cached_index(folder)
+        if index is not None:
+            return index
+        logger.warning("%s: cached images are missing; decoding %s again", folder, csv_path)
+        shutil.rmtree(folder, ignore_errors=True)
+    _decode_into(csv_path, folder)
+    index = _cached_index(folder)
+    if index is None:
+        raise OSError(f"{folder}: decoded images vanished while reading them")
+    return index
+
+
+def _cached_index(folder: Path) -> pd.DataFrame | None:
+    """The cache's index with absolute paths, or None when any cached image is missing."""
     index = pd.read_csv(folder / INDEX_FILE, dtype={"file": str, "split": str})
-    index["path"] = [str(folder / name) for name in index["file"]]
+    index["path"] = [os.path.join(folder, *name.split("/")) for name in index["file"]]
+    present = {
+        f"{split}/{entry.name}"
+        for split in set(index["split"])
+        if (folder / split).is_dir()
+        for entry in os.scandir(folder / split)
+    }
+    if not set(index["file"]) <= present:
+        return None
     return index.drop(columns="file")
 
 
@@ -93,6 +121,13 @@ def _decode_into(csv_path: Path, folder: Path) -> None:
 
 def _rows(csv_path: Path):
     """Yields (line, code, split, 48x48 uint8 image) per row, checking every field."""
+    try:
+        yield from _checked_rows(csv_path)
+    except UnicodeDecodeError as error:
+        raise not_utf8(csv_path, error) from None
+
+
+def _checked_rows(csv_path: Path):
     with open(csv_path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [name.strip().lower() for name in next(reader, [])]
@@ -126,22 +161,30 @@ def _code(csv_path: Path, line: int, text: str) -> int:
 
 
 def _split(csv_path: Path, line: int, text: str) -> str:
-    text = text.strip()
-    if text not in USAGE_SPLITS:
+    split = usage_split(text)
+    if split is None:
         raise DataFormatError(
-            csv_path, line, f"Usage {text!r} is not one of {', '.join(USAGE_SPLITS)}"
+            csv_path, line, f"Usage {text.strip()!r} is not one of {', '.join(USAGE_SPLITS)}"
         )
-    return USAGE_SPLITS[text]
+    return split
+
+
+def usage_split(text: str) -> str | None:
+    """The canonical split of a FER2013 Usage value (any case), or None if unknown."""
+    return _USAGE_BY_LOWER.get(text.strip().lower())
 
 
 def _pixels(csv_path: Path, line: int, text: str) -> np.ndarray:
-    try:
-        # Text-mode fromstring parses the 2304 integers in C, ~5x faster than via str.split.
-        numbers = np.fromstring(text, dtype=np.int64, sep=" ")
-    except ValueError:
+    if _NOT_PIXEL_TEXT.search(text):
         raise DataFormatError(
-            csv_path, line, "pixels holds a value that is not an integer"
-        ) from None
+            csv_path,
+            line,
+            "pixels must be space-separated integers 0..255, found "
+            f"{_NOT_PIXEL_TEXT.search(text).group()!r}",
+        )
+    # Only digits and blanks are left, which text-mode fromstring parses completely on every
+    # numpy version (older ones stop silently at a bad character), ~5x faster than str.split.
+    numbers = np.fromstring(text, dtype=np.int64, sep=" ")
     if numbers.size != SIDE * SIDE:
         raise DataFormatError(
             csv_path, line, f"pixels holds {numbers.size} values, expected {SIDE * SIDE} (48x48)"

@@ -23,13 +23,20 @@ def read_lines(path: Path) -> list[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise DataFormatError(path, None, f"not UTF-8 text ({error.reason})") from None
+        raise not_utf8(path, error) from None
     lines = text.splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
     if not lines:
         raise DataFormatError(path, None, "the file is empty")
     return lines
+
+
+def not_utf8(path: Path, error: UnicodeDecodeError) -> DataFormatError:
+    """The error for a file that is not UTF-8 text."""
+    return DataFormatError(
+        path, None, f"not UTF-8 text (byte {error.start}: {error.reason}); save it as UTF-8"
+    )
 
 
 def split_header(path: Path, lines: list[str]) -> list[str]:
@@ -58,9 +65,9 @@ def parse_numeric_rows(path: Path, body: list[str], n_columns: int, first_line: 
             )
     try:
         values = np.loadtxt(body, delimiter=",", dtype=np.float64, ndmin=2, comments=None)
-    except ValueError:
+    except ValueError as error:
         _raise_first_bad_line(path, body, n_columns, first_line)
-        raise
+        raise DataFormatError(path, None, f"could not parse the numbers: {error}") from None
     if values.shape[1] != n_columns:
         _raise_first_bad_line(path, body, n_columns, first_line)
     finite = np.isfinite(values).all(axis=1)
@@ -80,12 +87,21 @@ def _raise_first_bad_line(path: Path, body: list[str], n_columns: int, first_lin
                 f"expected {n_columns} comma-separated values, found {len(fields)}: {line!r}",
             )
         for value in fields:
-            try:
-                float(value)
-            except ValueError:
+            if not is_number(value):
                 raise DataFormatError(
                     path, first_line + index, f"{value.strip()!r} is not a number"
-                ) from None
+                )
+
+
+def is_number(text: str) -> bool:
+    """Whether ``text`` is a plain decimal number as numpy.loadtxt reads it (no ``1_0``)."""
+    if "_" in text:
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def first_row(mask: np.ndarray) -> int | None:

@@ -296,3 +296,56 @@ def test_large_video_parses_exactly(tmp_path):
     assert table["frame"].tolist() == frames
     assert table["expression"].tolist() == [int(codes[f - 1]) for f in frames]
     assert table.attrs["skipped"] == int((codes != -1).sum()) - 50
+
+
+# ------------------------------------------------------------ regressions found in review
+
+
+def test_one_task_annotating_a_video_in_both_splits_is_an_error_naming_both(tmp_path):
+    train = write_annotation(tmp_path, "au", "train", "v", AU_HEADER, [[1] * 12])
+    validation = write_annotation(tmp_path, "au", "validation", "v", AU_HEADER, [[0] * 12])
+    write_crops(tmp_path, "v", [1])
+    with pytest.raises(ValueError, match="in both train") as error:
+        affectkeras.data.read(f"affwild2:{tmp_path}")
+    assert str(train) in str(error.value) and str(validation) in str(error.value)
+
+
+def test_video_split_differently_across_tasks_is_logged(tmp_path, caplog):
+    write_fixture(tmp_path)  # v1: EXPR and AU in train, VA in validation
+    with caplog.at_level("WARNING", logger="affectkeras"):
+        affectkeras.data.read(f"affwild2:{tmp_path}")
+    assert any("v1" in record.getMessage() for record in caplog.records)
+
+
+def test_expression_space_does_not_depend_on_the_split_read(tmp_path):
+    write_annotation(tmp_path, "expr", "train", "a", EXPR_HEADER_8, [7, 1])
+    write_annotation(tmp_path, "expr", "validation", "b", EXPR_HEADER_7, [2])
+    write_crops(tmp_path, "a", [1, 2])
+    write_crops(tmp_path, "b", [1])
+    for split in ("train", "validation"):
+        table = affectkeras.data.read(f"affwild2:{tmp_path}?split={split}")
+        assert table.attrs["expression_classes"] == 8, split
+
+
+def test_every_crop_missing_is_an_error_not_an_empty_table(tmp_path):
+    write_annotation(tmp_path, "va", "train", "v", VA_HEADER, [(0.1, 0.2), (0.3, 0.4)])
+    write_crops(tmp_path / "cropped_aligned", "v", [1, 2])  # unzipped one level too deep
+    with pytest.raises(ValueError, match=r"every sample was skipped \(2 missing_image\)") as error:
+        affectkeras.data.read(f"affwild2:{tmp_path}")
+    assert str(tmp_path / "cropped_aligned" / "v" / "00001.jpg") in str(error.value)
+
+
+def test_numbers_numpy_rejects_but_python_accepts_still_name_the_line(tmp_path):
+    path = write_annotation(tmp_path, "va", "train", "v", VA_HEADER, ["0.1,0.2", "1_0,0.3"])
+    with pytest.raises(ValueError, match="'1_0' is not a number") as error:
+        affectkeras.data.read(f"affwild2:{tmp_path}")
+    assert str(error.value).startswith(f"{path}:3:")
+
+
+def test_annotation_file_that_is_not_utf8_is_named(tmp_path):
+    path = annotation_path(tmp_path, "va", "train", "v")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"valence,arousal\n0.1,\xff0.2\n")
+    with pytest.raises(ValueError, match="not UTF-8") as error:
+        affectkeras.data.read(f"affwild2:{tmp_path}")
+    assert str(path) in str(error.value)

@@ -338,3 +338,36 @@ def test_mtl_unknown_option_is_rejected_by_name(tmp_path):
 
     with pytest.raises(ValueError, match="bogus_option"):
         read(f"affwild2-mtl:{tmp_path}?bogus_option=1")
+
+
+# ------------------------------------------------------------ regressions found in review
+
+
+def test_mtl_windows_separators_in_image_names_find_the_crops(tmp_path):
+    rows = [("video1\\00001.jpg", 0.1, 0.2, 3, [0] * 12)]
+    write_annotations(tmp_path, TRAIN_FILE, rows)
+    write_image(tmp_path / "cropped_aligned" / "video1" / "00001.jpg")
+
+    table = read(f"affwild2-mtl:{tmp_path}")
+
+    assert list(table["path"]) == [str(tmp_path / "cropped_aligned" / "video1" / "00001.jpg")]
+    assert list(table["video"]) == ["video1"] and table.attrs["skipped"] == 0
+
+
+def test_mtl_image_listed_twice_is_rejected_naming_both_lines(tmp_path):
+    rows = [TRAIN_ROWS[0], TRAIN_ROWS[1], (TRAIN_ROWS[0][0], 0.0, 0.0, 3, [0] * 12)]
+    path = write_annotations(tmp_path, TRAIN_FILE, rows)
+
+    with pytest.raises(ValueError, match="first on line 2") as caught:
+        read(f"affwild2-mtl:{tmp_path}")
+
+    assert str(caught.value).startswith(f"{path}:4:")
+
+
+def test_mtl_frame_zero_is_rejected(tmp_path):
+    path = write_annotations(tmp_path, TRAIN_FILE, [("video1/00000.jpg", 0.1, 0.2, 3, [0] * 12)])
+
+    with pytest.raises(ValueError, match="frame >= 1") as caught:
+        read(f"affwild2-mtl:{tmp_path}")
+
+    assert str(caught.value).startswith(f"{path}:2:")

@@ -384,3 +384,66 @@ def test_fer_unknown_option_is_rejected_by_name(tmp_path):
 
     with pytest.raises(ValueError, match="bogus_option"):
         read(f"fer2013:{tmp_path}?bogus_option=1")
+
+
+# ------------------------------------------------------------ regressions found in review
+
+
+@pytest.mark.parametrize("last", ["3.9", "12abc", "-3", "0x1f"])
+def test_fer_csv_pixel_text_that_older_numpy_would_truncate_is_rejected(tmp_path, last):
+    csv_path, _ = write_kaggle_csv(tmp_path / "fer", rows=CSV_ROWS[:1], faces=random_faces(1))
+    with open(csv_path, "a", encoding="utf-8") as handle:
+        handle.write(f"3,{' '.join(['7'] * 2303 + [last])},Training\n")
+
+    with pytest.raises(ValueError, match="space-separated integers") as caught:
+        read(f"fer2013:{csv_path}?cache={tmp_path / 'cache'}")
+
+    assert f"{csv_path}:3:" in str(caught.value)
+
+
+def test_fer_usage_is_read_in_any_case(tmp_path):
+    csv_path, _ = write_kaggle_csv(tmp_path / "fer", rows=[(3, "training"), (4, "PUBLICTEST")])
+
+    table = read(f"fer2013:{csv_path}?cache={tmp_path / 'cache'}")
+
+    assert sorted(table["split"]) == ["public_test", "train"]
+
+
+def test_fer_cache_with_a_deleted_image_is_decoded_again(tmp_path):
+    csv_path, faces = write_kaggle_csv(tmp_path / "fer")
+    spec = f"fer2013:{csv_path}?cache={tmp_path / 'cache'}"
+    first = read(spec)
+    Path(first["path"].iloc[0]).unlink()
+
+    again = read(spec)
+
+    assert len(again) == len(CSV_ROWS) and again.attrs["skipped"] == 0
+    for path in again["path"]:
+        row_of_face(faces, cv2.imread(path, cv2.IMREAD_GRAYSCALE))  # every image is back
+
+
+def test_fer_labels_csv_with_windows_separators_finds_the_images(tmp_path):
+    write_image(tmp_path / "train" / "angry" / "a.jpg")
+    (tmp_path / "labels.csv").write_text("path,label,usage\ntrain\\angry\\a.jpg,angry,Training\n")
+
+    table = read(f"fer2013:{tmp_path}")
+
+    assert list(table["path"]) == [str(tmp_path / "train" / "angry" / "a.jpg")]
+
+
+@pytest.mark.parametrize("name", ["labels.csv", "fer2013.csv"])
+def test_fer_csv_that_is_not_utf8_is_named(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"path,label,usage\ntrain/a.jpg,\xffangry,Training\n")
+
+    with pytest.raises(ValueError, match="not UTF-8") as caught:
+        read(f"fer2013:{tmp_path}")
+
+    assert str(path) in str(caught.value)
+
+
+def test_fer_tree_without_images_is_an_error_not_an_empty_table(tmp_path):
+    (tmp_path / "train" / "angry").mkdir(parents=True)
+
+    with pytest.raises(ValueError, match="no samples"):
+        read(f"fer2013:{tmp_path}")
