@@ -160,7 +160,8 @@ def parse_affectnet_csv(
         raise DataFormatError(
             path,
             first_line + row,
-            f"valence/arousal {tuple(va[row])} must be in [-1, 1] or -2 (not annotated)",
+            f"valence/arousal {va[row, 0]:g},{va[row, 1]:g} must be in [-1, 1] or -2 "
+            "(not annotated)",
         )
     va = np.where(va == NOT_ANNOTATED_VA, labels.MISSING_VA, va)
     native = np.asarray([CODE_NAMES[c] for c in range(len(CODE_NAMES))], dtype=object)[

@@ -109,10 +109,17 @@ def _expressions(
     try:
         codes = canonical_codes(names, own, contempt)
     except ValueError as error:
-        known = set(labels.EXPRESSIONS) | {labels.CONTEMPT}
-        row = next((i for i, n in enumerate(names) if n and n not in known), 0)
+        row = next(i for i, name in enumerate(names) if name and not _is_expression(name))
         raise DataFormatError(path, row + 2, str(error)) from None
     return codes, names.astype(object), own
+
+
+def _is_expression(name: str) -> bool:
+    try:
+        labels.canonical_expression(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _numbers(path, name, text, default, allowed, check=True) -> np.ndarray:

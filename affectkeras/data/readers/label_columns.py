@@ -54,7 +54,7 @@ def canonical_codes(native: np.ndarray, classes: int, contempt: str = "missing")
     unique, inverse = np.unique(native.astype(str), return_inverse=True)
     lookup = np.array(
         [
-            labels.canonical_expression(name, classes, contempt)
+            labels.canonical_expression(str(name), classes, contempt)
             if name
             else labels.MISSING_EXPRESSION
             for name in unique
