@@ -57,7 +57,15 @@ COLUMNS: tuple[str, ...] = (
     "valence",
     "arousal",
 )
-NUMERIC: tuple[str, ...] = ("face_x", "face_y", "face_width", "face_height", "expression")
+NUMBER_COLUMNS: tuple[str, ...] = (
+    "face_x",
+    "face_y",
+    "face_width",
+    "face_height",
+    "expression",
+    "valence",
+    "arousal",
+)
 CODE_NAMES: dict[int, str] = labels.DATASET_EXPRESSION_CODES["affectnet"]
 NOT_ANNOTATED_VA = -2.0
 IMAGE_FOLDERS: tuple[str, ...] = (
@@ -119,39 +127,24 @@ def parse_affectnet_csv(
     has_header = _has_header(path)
     first_line = 2 if has_header else 1
     try:
-        frame = pd.read_csv(
-            path,
-            header=0 if has_header else None,
-            names=list(COLUMNS),
-            usecols=[c for c in COLUMNS if c != "facial_landmarks"],
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding="utf-8-sig",
-        )
-    except UnicodeDecodeError as error:
-        raise not_utf8(path, error) from None
+        # Fast path: the numbers parsed by the C reader. Any problem (a word, a blank line, a
+        # missing field) re-reads the file as text to name the first bad line.
+        frame = _read(path, has_header, typed=True)
+        numbers = {name: frame[name].to_numpy(np.float64) for name in NUMBER_COLUMNS}
+        if not all(np.isfinite(values).all() for values in numbers.values()):
+            raise ValueError("non-finite number")
     except (pd.errors.ParserError, ValueError):
-        _raise_ragged_line(path)
-        raise
+        frame = _read(path, has_header, typed=False)
+        numbers = _checked_numbers(path, frame, first_line)
     if frame.empty:
         raise DataFormatError(path, None, "the file lists no images")
-    numbers = {}
-    for name in (*NUMERIC, "valence", "arousal"):
-        values = pd.to_numeric(frame[name].str.strip(), errors="coerce").to_numpy(np.float64)
-        row = first_row(~np.isfinite(values))
-        if row is not None:
-            raise DataFormatError(
-                path, first_line + row, f"{name} {frame[name].iloc[row]!r} is not a number"
-            )
-        numbers[name] = values
     codes = numbers["expression"]
     row = first_row((codes != np.round(codes)) | (codes < 0) | (codes > max(CODE_NAMES)))
     if row is not None:
         raise DataFormatError(
             path,
             first_line + row,
-            f"expression {frame['expression'].iloc[row]!r} is not an AffectNet code 0-10",
+            f"expression '{codes[row]:g}' is not an AffectNet code 0-10",
         )
     va = np.stack([numbers["valence"], numbers["arousal"]], axis=1)
     bad = ~((va == NOT_ANNOTATED_VA) | ((va >= -1.0) & (va <= 1.0))).all(axis=1)
@@ -184,6 +177,43 @@ def parse_affectnet_csv(
         "arousal": va[keep, 1],
         "label_native": native[keep],
     }
+
+
+def _read(path: Path, has_header: bool, typed: bool) -> pd.DataFrame:
+    dtype = {name: np.float64 for name in NUMBER_COLUMNS} if typed else {}
+    try:
+        return pd.read_csv(
+            path,
+            header=0 if has_header else None,
+            names=list(COLUMNS),
+            usecols=[c for c in COLUMNS if c != "facial_landmarks"],
+            dtype={**{name: str for name in COLUMNS}, **dtype},
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except UnicodeDecodeError as error:
+        raise not_utf8(path, error) from None
+    except (pd.errors.ParserError, ValueError):
+        if typed:
+            raise
+        _raise_ragged_line(path)
+        raise
+
+
+def _checked_numbers(path: Path, frame: pd.DataFrame, first_line: int) -> dict[str, np.ndarray]:
+    """The numeric columns parsed from text, naming the first line that holds no number."""
+    numbers = {}
+    for name in NUMBER_COLUMNS:
+        text = frame[name].fillna("")
+        values = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(np.float64)
+        row = first_row(~np.isfinite(values))
+        if row is not None:
+            raise DataFormatError(
+                path, first_line + row, f"{name} {text.iloc[row]!r} is not a number"
+            )
+        numbers[name] = values
+    return numbers
 
 
 def _has_header(path: Path) -> bool:

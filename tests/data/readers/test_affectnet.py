@@ -148,6 +148,7 @@ def test_affectnet_split_option_and_single_file_path(tmp_path):
         ("700/m.jpg,1,2,3,4,0;0,11,0.1,0.1", "expression '11' is not an AffectNet code"),
         ("700/m.jpg,1,2,3,4,0;0,3,1.5,0.1", "valence/arousal 1.5,0.1 must be in \\[-1, 1\\] or -2"),
         ("700/m.jpg,1,x,3,4,0;0,3,0.5,0.1", "face_y 'x' is not a number"),
+        ("700/m.jpg,1,2,3", "face_height '' is not a number"),
     ],
 )
 def test_affectnet_bad_line_names_file_and_line(tmp_path, line, message):
