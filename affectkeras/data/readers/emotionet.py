@@ -87,6 +87,8 @@ def parse_emotionet(path: Path, image_root: Path, classes: int) -> tuple[dict, n
     header = [name.strip() for name in lines[0].split(separator)]
     if len(header) > 1 and all(is_number(v) for v in header[1:]):
         raise DataFormatError(path, 1, "the first line is data; EmotioNet files need a header")
+    if len(lines) < 2:
+        raise DataFormatError(path, None, "the file has a header but no data lines")
     frame = pd.DataFrame([line.split(separator) for line in lines[1:]], dtype=str)
     if frame.shape[1] != len(header) or frame.isna().any().any():
         for index, line in enumerate(lines[1:]):

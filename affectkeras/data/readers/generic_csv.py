@@ -55,7 +55,7 @@ def read_csv_table(
         classes = own_classes
     aus = {}
     for name in frame.columns:
-        number = au_number(name) if name.lower().startswith("au") else None
+        number = _au_column(name)
         if number is not None:
             aus[number] = _numbers(path, name, text[name], labels.MISSING_AU, (-1.0, 0.0, 1.0))
     columns.update(au_columns(aus, len(frame)) if aus else {})
@@ -75,11 +75,16 @@ def read_csv_table(
     used = {"path", "expression", "split", *labels.VALENCE_AROUSAL, *FLOAT_COLUMNS}
     used |= {*INT_COLUMNS, *TEXT_COLUMNS}
     for name in frame.columns:
-        if name not in used and name not in columns and au_number(name) is None:
+        if name not in used and name not in columns and _au_column(name) is None:
             columns[name] = text[name].to_numpy(object)
     exists = existing_mask(list(columns["path"]), skips)
     columns = {k: (np.asarray(v)[exists] if np.ndim(v) else v) for k, v in columns.items()}
     return columns, classes or 7
+
+
+def _au_column(name: str) -> int | None:
+    """The AU number of an ``AU<k>`` column name (``AU12``, ``au 12``), else None."""
+    return au_number(name) if name.lower().startswith("au") else None
 
 
 def _paths(text: pd.Series, image_root: Path) -> np.ndarray:

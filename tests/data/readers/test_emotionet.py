@@ -94,3 +94,10 @@ def test_emotionet_bad_value_is_reported(tmp_path):
         DataFormatError, match=r"emotionet.tsv:6: AU\d+ value '2' is not 0, 1 or 999"
     ):
         affectkeras.data.read(f"emotionet:{path}")
+
+
+def test_emotionet_header_without_data_is_reported(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("URL,AU1,AU2\n")
+    with pytest.raises(DataFormatError, match=r"empty\.csv: the file has a header but no data"):
+        affectkeras.data.read(f"emotionet:{path}")

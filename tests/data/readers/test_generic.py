@@ -108,6 +108,15 @@ def test_csv_expression_names_and_classes_option(tmp_path):
     assert list(seven["label_native"]) == ["happy", "contempt", "sad"]
 
 
+def test_csv_keeps_columns_that_merely_look_numeric(tmp_path):
+    path = write_csv(tmp_path / "mine", "path,AU2,2,Au_25\na.jpg,1,x,0\n")
+
+    table = affectkeras.data.read(f"csv:{path}")
+
+    assert table["2"].tolist() == ["x"]  # not an AU column: kept as an extra
+    assert (table["AU2"].tolist(), table["AU25"].tolist()) == ([1], [0])
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
