@@ -26,6 +26,8 @@ Example:
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import os
 from pathlib import Path
@@ -66,18 +68,19 @@ def find_annotation_file(root: Path) -> Path:
     return found[0]
 
 
-def resolve_images(values: pd.Series, image_root: Path) -> np.ndarray:
+def resolve_images(values: list[str], image_root: Path) -> np.ndarray:
     """Local paths of the image column: URLs by file name, relative paths under ``image_root``."""
     root = str(image_root).rstrip("/\\") + "/"
-    text = values.str.strip()
-    is_url = text.str.contains("://", regex=False)
-    url_names = text.str.split("?", n=1).str[0].str.rsplit("/", n=1).str[-1]
-    relative = text.str.replace("\\", "/", regex=False)
-    is_absolute = text.map(os.path.isabs).astype(bool)
-    paths = np.where(is_url, root + url_names, np.where(is_absolute, text, root + relative)).astype(
-        object
-    )
-    return paths
+
+    def local(value: str) -> str:
+        value = value.strip()
+        if "://" in value:
+            return root + value.split("?", 1)[0].rsplit("/", 1)[-1]
+        if os.path.isabs(value):
+            return value
+        return root + value.replace("\\", "/")
+
+    return np.asarray([local(value) for value in values], dtype=object)
 
 
 def parse_emotionet(path: Path, image_root: Path, classes: int) -> tuple[dict, np.ndarray]:
@@ -89,13 +92,28 @@ def parse_emotionet(path: Path, image_root: Path, classes: int) -> tuple[dict, n
         raise DataFormatError(path, 1, "the first line is data; EmotioNet files need a header")
     if len(lines) < 2:
         raise DataFormatError(path, None, "the file has a header but no data lines")
-    frame = pd.DataFrame([line.split(separator) for line in lines[1:]], dtype=str)
-    if frame.shape[1] != len(header) or frame.isna().any().any():
+    au_fields = {
+        column: au_number(name) for column, name in enumerate(header) if column and au_number(name)
+    }
+    body = "\n".join(lines[1:])
+    try:
+        # Fast path: AU columns parsed as numbers by the C reader; on any problem the text
+        # is read again as strings so the checks below can name the first bad line.
+        frame = _read(body, separator, {c: np.float64 for c in au_fields})
+    except (pd.errors.ParserError, ValueError):
+        frame = None
+    if frame is None or frame.shape[1] != len(header) or len(frame) != len(lines) - 1:
+        try:
+            frame = _read(body, separator, {})
+        except pd.errors.ParserError:
+            frame = None
+    if frame is None or frame.shape[1] != len(header) or len(frame) != len(lines) - 1:
         for index, line in enumerate(lines[1:]):
             if len(line.split(separator)) != len(header):
                 raise DataFormatError(
                     path, index + 2, f"expected {len(header)} fields like the header: {line!r}"
                 )
+        raise DataFormatError(path, None, "could not parse the file")
     frame.columns = range(len(header))
     aus: dict[int, np.ndarray] = {}
     emotion_column = None
@@ -118,7 +136,9 @@ def parse_emotionet(path: Path, image_root: Path, classes: int) -> tuple[dict, n
         native, expression = _emotions(path, frame[emotion_column], classes)
     columns = au_columns(aus, n)
     columns.update(
-        path=resolve_images(frame[0], image_root), expression=expression, label_native=native
+        path=resolve_images(frame[0].tolist(), image_root),
+        expression=expression,
+        label_native=native,
     )
     labelled = any_label(expression, columns) | (native != "")
     for name, values in columns.items():
@@ -127,13 +147,28 @@ def parse_emotionet(path: Path, image_root: Path, classes: int) -> tuple[dict, n
     return columns, labelled
 
 
-def _au_values(path: Path, name: str, text: pd.Series) -> np.ndarray:
-    values = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(np.float64)
+def _read(body: str, separator: str, dtype: dict) -> pd.DataFrame:
+    return pd.read_csv(
+        io.StringIO(body),
+        sep=separator,
+        header=None,
+        dtype={0: str, **dtype},
+        keep_default_na=False,
+        quoting=csv.QUOTE_NONE,
+        skip_blank_lines=False,
+    )
+
+
+def _au_values(path: Path, name: str, column: pd.Series) -> np.ndarray:
+    if column.dtype == np.float64:
+        values = column.to_numpy(np.float64)
+    else:
+        values = pd.to_numeric(column.str.strip(), errors="coerce").to_numpy(np.float64)
     row = first_row(~np.isin(values, (0.0, 1.0, float(NOT_ANNOTATED))))
     if row is not None:
-        raise DataFormatError(
-            path, row + 2, f"{name} value {text.iloc[row].strip()!r} is not 0, 1 or 999"
-        )
+        value = column.iloc[row]
+        shown = f"{value:g}" if isinstance(value, float) else str(value).strip()
+        raise DataFormatError(path, row + 2, f"{name} value {shown!r} is not 0, 1 or 999")
     return np.where(values == NOT_ANNOTATED, labels.MISSING_AU, values).astype(np.int8)
 
 

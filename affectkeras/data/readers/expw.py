@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -44,14 +45,22 @@ N_FIELDS = 8
 def parse_label_list(path: Path) -> tuple[list[str], np.ndarray]:
     """Image names and the 7 numbers (face, top, left, right, bottom, confidence, code) per line."""
     lines = read_lines(path)
-    rows = [line.split() for line in lines]
-    names = [row[0] if row else "" for row in rows]
     try:
-        values = np.array([row[1:] for row in rows], dtype=np.float64)
-    except ValueError:
-        values = None
-    if values is None or values.ndim != 2 or values.shape[1] != N_FIELDS - 1:
-        _raise_first_bad_line(path, rows)
+        # Fast path: the C reader splits on whitespace and parses the numbers; any problem
+        # falls back to a line scan that names the first bad line.
+        frame = pd.read_csv(
+            io.StringIO("\n".join(lines)),
+            sep=r"\s+",
+            header=None,
+            dtype={0: str, **{i: np.float64 for i in range(1, N_FIELDS)}},
+            keep_default_na=False,
+        )
+        if frame.shape[1] != N_FIELDS or len(frame) != len(lines):
+            raise ValueError("ragged")
+    except (pd.errors.ParserError, ValueError):
+        _raise_first_bad_line(path, [line.split() for line in lines])
+    names = frame[0].tolist()
+    values = frame.iloc[:, 1:].to_numpy(np.float64)
     codes = values[:, 6]
     integers = values[:, [0, 6]]
     bad = (integers != np.round(integers)).any(axis=1) | (codes < 0) | (codes > max(CODE_NAMES))

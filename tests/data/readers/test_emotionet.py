@@ -101,3 +101,17 @@ def test_emotionet_header_without_data_is_reported(tmp_path):
     path.write_text("URL,AU1,AU2\n")
     with pytest.raises(DataFormatError, match=r"empty\.csv: the file has a header but no data"):
         affectkeras.data.read(f"emotionet:{path}")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("sub/face_9.jpg\t1\tx" + "\t0" * 9, r"emotionet\.tsv:7: AU2 value 'x' is not 0, 1 or 999"),
+        ("sub/face_9.jpg\t1\t0", r"emotionet\.tsv:7: expected 12 fields like the header"),
+    ],
+)
+def test_emotionet_word_or_ragged_line_is_reported(tmp_path, line, message):
+    path = write_emotionet(tmp_path / "emotionet")
+    path.write_text(path.read_text() + line + "\n")
+    with pytest.raises(DataFormatError, match=message):
+        affectkeras.data.read(f"emotionet:{path}")
