@@ -95,25 +95,21 @@ def parse_emotionet(path: Path, image_root: Path, classes: int) -> tuple[dict, n
     au_fields = {
         column: au_number(name) for column, name in enumerate(header) if column and au_number(name)
     }
+    counts = np.fromiter((line.count(separator) for line in lines), np.int64, len(lines))
+    row = first_row(counts != len(header) - 1)
+    if row is not None:
+        raise DataFormatError(
+            path, row + 1, f"expected {len(header)} fields like the header: {lines[row]!r}"
+        )
     body = "\n".join(lines[1:])
     try:
         # Fast path: AU columns parsed as numbers by the C reader; on any problem the text
         # is read again as strings so the checks below can name the first bad line.
-        frame = _read(body, separator, {c: np.float64 for c in au_fields})
-    except (pd.errors.ParserError, ValueError):
-        frame = None
-    if frame is None or frame.shape[1] != len(header) or len(frame) != len(lines) - 1:
-        try:
-            frame = _read(body, separator, {})
-        except pd.errors.ParserError:
-            frame = None
-    if frame is None or frame.shape[1] != len(header) or len(frame) != len(lines) - 1:
-        for index, line in enumerate(lines[1:]):
-            if len(line.split(separator)) != len(header):
-                raise DataFormatError(
-                    path, index + 2, f"expected {len(header)} fields like the header: {line!r}"
-                )
-        raise DataFormatError(path, None, "could not parse the file")
+        frame = _read(body, separator, len(header), {c: np.float64 for c in au_fields})
+        if frame[list(au_fields)].isna().to_numpy().any():
+            raise ValueError("empty AU cell")
+    except ValueError:
+        frame = _read(body, separator, len(header), {})
     frame.columns = range(len(header))
     aus: dict[int, np.ndarray] = {}
     emotion_column = None
@@ -147,12 +143,13 @@ def parse_emotionet(path: Path, image_root: Path, classes: int) -> tuple[dict, n
     return columns, labelled
 
 
-def _read(body: str, separator: str, dtype: dict) -> pd.DataFrame:
+def _read(body: str, separator: str, n_columns: int, numeric: dict) -> pd.DataFrame:
+    """The data lines as a frame: text columns, except the ``numeric`` ones."""
     return pd.read_csv(
         io.StringIO(body),
         sep=separator,
         header=None,
-        dtype={0: str, **dtype},
+        dtype={**{column: str for column in range(n_columns)}, **numeric},
         keep_default_na=False,
         quoting=csv.QUOTE_NONE,
         skip_blank_lines=False,
