@@ -55,8 +55,8 @@ def parse_label_list(path: Path) -> tuple[list[str], np.ndarray]:
             dtype={0: str, **{i: np.float64 for i in range(1, N_FIELDS)}},
             keep_default_na=False,
         )
-        if frame.shape[1] != N_FIELDS or len(frame) != len(lines):
-            raise ValueError("ragged")
+        if frame.shape != (len(lines), N_FIELDS) or frame.isna().to_numpy().any():
+            raise ValueError("ragged")  # pandas pads a short line with NaN
     except (pd.errors.ParserError, ValueError):
         _raise_first_bad_line(path, [line.split() for line in lines])
     names = frame[0].tolist()

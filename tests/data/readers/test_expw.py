@@ -60,6 +60,6 @@ def test_expw_bad_line_is_reported(tmp_path):
     root = write_expw(tmp_path / "ExpW", [*LINES[:2], ("x.jpg", 0, 1, 2, 3, 4, 5.0, 7)])
     with pytest.raises(DataFormatError, match=r"label.lst:3: face id must be"):
         affectkeras.data.read(f"expw:{root}")
-    (root / "label" / "label.lst").write_text("a.jpg 0 1 2 3\n")
-    with pytest.raises(DataFormatError, match=r"label.lst:1: expected '<image> <face_id>"):
+    (root / "label" / "label.lst").write_text("a.jpg 0 1 2 3 4 5.0 3\nb.jpg 0 1 2 3\n")
+    with pytest.raises(DataFormatError, match=r"label.lst:2: expected '<image> <face_id>"):
         affectkeras.data.read(f"expw:{root}")
