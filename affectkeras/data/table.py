@@ -14,6 +14,7 @@ Columns (../shared/SPEC.md, "Data specs"), in this order, then any reader-specif
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ ID_COLUMNS: tuple[str, ...] = (
 LABEL_COLUMNS: tuple[str, ...] = ("expression", *labels.ACTION_UNITS, *labels.VALENCE_AROUSAL)
 COLUMNS: tuple[str, ...] = (*ID_COLUMNS, *LABEL_COLUMNS, "label_native")
 
+_EXTRA_AU = re.compile(r"^AU\d+$")
 _STRING_COLUMNS = ("path", "dataset", "split", "subject", "video", "label_native")
 _DEFAULTS: dict[str, Any] = {
     "subject": "",
@@ -141,6 +143,11 @@ def concat_tables(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
     result = pd.concat(list(tables), ignore_index=True, sort=False)
     extras = [c for c in result.columns if c not in COLUMNS]
     result = result[[*COLUMNS, *extras]]
+    for name in extras:
+        # An AU outside the canonical 12 (EmotioNet's AU5, CK+'s AU17...) is not labelled in
+        # the tables that lack its column: MISSING there, not NaN, so union label spaces work.
+        if _EXTRA_AU.match(name) and result[name].isna().any():
+            result[name] = result[name].fillna(labels.MISSING_AU).astype(np.int8)
     attrs: dict[str, Any] = {
         "expression_classes": max(expression_classes(t) for t in tables),
         "skipped": sum(int(t.attrs.get("skipped", 0)) for t in tables),

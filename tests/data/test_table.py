@@ -80,6 +80,15 @@ def test_concat_takes_the_larger_space_and_adds_skips():
     assert both.attrs["skipped"] == 3 and both.attrs["skipped_by_reason"] == {"missing_image": 3}
 
 
+def test_concat_fills_extra_au_columns_with_missing_not_nan():
+    emotionet = make_table({"path": ["a", "b"], "split": "train", "AU5": [1, 0]}, "emotionet")
+    sfew = make_table({"path": ["c"], "split": "train", "note": ["x"]}, "sfew")
+    both = concat_tables([emotionet, sfew])
+    assert both["AU5"].tolist() == [1, 0, labels.MISSING_AU]
+    assert both["AU5"].dtype == np.int8
+    assert both["note"].isna().tolist() == [True, True, False]  # other extras are left alone
+
+
 def test_summary_counts_match_numpy_counts():
     rng = np.random.default_rng(1)
     n = 200

@@ -70,4 +70,16 @@ def list_readers() -> list[str]:
 
 def _load_builtin_readers() -> None:
     # Imported on first use so that each reader module registers itself once.
-    from affectkeras.data.readers import affwild2, affwild2_mtl, fer2013  # noqa: F401
+    from affectkeras.data.readers import (  # noqa: F401
+        afew_va,
+        affectnet,
+        affwild2,
+        affwild2_mtl,
+        ckplus,
+        emotionet,
+        expw,
+        fer2013,
+        generic,
+        rafdb,
+        sfew,
+    )
