@@ -1,4 +1,6 @@
-"""Losses of the five seed papers, masking MISSING targets themselves (see docs/losses_and_metrics.md).
+"""Losses of the five seed papers; they mask MISSING targets themselves.
+
+Table and examples: docs/losses_and_metrics.md.
 
 Every loss is a serializable ``keras.losses.Loss`` over pure ``keras.ops`` functions, runs on the
 TensorFlow and JAX backends, gives MISSING targets zero loss and exactly zero gradient, averages

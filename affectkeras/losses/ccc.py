@@ -108,9 +108,7 @@ class CCCLoss(AffectLoss):
         ``y_true`` float [B, 2] (-5 = MISSING); ``y_pred`` [B, 2]; ``sample_weight`` [B].
     """
 
-    def __init__(
-        self, dimension_weights: Sequence[float] | None = None, name: str = "ccc_loss"
-    ):
+    def __init__(self, dimension_weights: Sequence[float] | None = None, name: str = "ccc_loss"):
         super().__init__(name=name)
         self.dimension_weights = (
             None if dimension_weights is None else [float(w) for w in dimension_weights]

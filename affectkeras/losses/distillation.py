@@ -1,4 +1,4 @@
-"""Seed 002's distillation loss: KL between teacher and student softmaxes at temperature T (eq. 4-6).
+"""Seed 002's distillation loss: KL of teacher and student softmaxes at temperature T (eq. 4-6).
 
 ``H = KL(SF(t, T), SF(s, T)) = sum_c q_c log(q_c / r_c)`` with ``q = softmax(t / T)`` (teacher)
 and ``r = softmax(s / T)`` (student). For the VA bin head [B, 2, bins] the KL of valence and of

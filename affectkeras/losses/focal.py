@@ -1,4 +1,4 @@
-"""Focal losses: softmax focal loss for expressions (seed 000), binary focal loss for AUs (seed 001).
+"""Focal losses: softmax focal for expressions (seed 000), binary focal for AUs (seed 001).
 
 Seed 000 (Phan et al., ABAW2) eq. 1-2: ``p_t = p`` if ``y = 1`` else ``1 - p`` and
 ``FL(p_t) = -alpha_t (1 - p_t)^gamma log(p_t)``, with alpha = 2 and gamma = 0.25 "as set" in the

@@ -26,7 +26,9 @@ from affectkeras.losses.masking import (
 )
 
 
-def masked_binary_crossentropy(y_true, y_pred, from_logits: bool = False, missing=labels.MISSING_AU):
+def masked_binary_crossentropy(
+    y_true, y_pred, from_logits: bool = False, missing=labels.MISSING_AU
+):
     """Element-wise binary cross-entropy with MISSING entries set to 0.
 
     Args:

@@ -17,7 +17,8 @@ Example:
     >>> from affectkeras.losses import SelectiveSigmoidCrossEntropy
     >>> y_true = np.array([[1, 0, -1, -1], [-1, -1, 1, -1]], "float32")
     >>> y_pred = np.full((2, 4), 0.5, "float32")
-    >>> round(float(SelectiveSigmoidCrossEntropy()(y_true, y_pred)), 5) == round(float(np.log(2)), 5)
+    >>> value = float(SelectiveSigmoidCrossEntropy()(y_true, y_pred))
+    >>> round(value, 5) == round(float(np.log(2)), 5)
     True
 """
 

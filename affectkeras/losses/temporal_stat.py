@@ -1,4 +1,4 @@
-"""Seed 004's VA losses: MSE on the 5-vector [a, v, m, a - m, v - m] and the weighted total (eq. 2-4).
+"""Seed 004's VA losses: MSE on [a, v, m, a - m, v - m] and the weighted total (eq. 2-4).
 
 Seed 004 (STAT/LSTM temporal fusion) regularises VA with an MSE over the vector of arousal,
 valence, their mean ``m = (a + v) / 2`` and the differences ``a - m`` and ``v - m``, built from

@@ -110,7 +110,9 @@ class VABinsLoss(AffectLoss):
         if int(bins) < 2:
             raise ValueError(f"VABinsLoss needs at least 2 bins, got {bins}")
         if ccc_divisor != "batch" and (isinstance(ccc_divisor, str) or ccc_divisor <= 0):
-            raise ValueError(f"ccc_divisor must be a positive number or 'batch', got {ccc_divisor!r}")
+            raise ValueError(
+                f"ccc_divisor must be a positive number or 'batch', got {ccc_divisor!r}"
+            )
         self.bins = int(bins)
         self.ccc_divisor = ccc_divisor if ccc_divisor == "batch" else float(ccc_divisor)
 

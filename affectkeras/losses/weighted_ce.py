@@ -47,9 +47,7 @@ def class_weights_from_counts(counts: Sequence[int] | np.ndarray) -> list[float]
     return [float(w) for w in weights]
 
 
-def class_weights_from_labels(
-    targets: Sequence[int] | np.ndarray, num_classes: int
-) -> list[float]:
+def class_weights_from_labels(targets: Sequence[int] | np.ndarray, num_classes: int) -> list[float]:
     """Class weights from training labels (MISSING -1 entries ignored); see the module doc."""
     targets = np.asarray(targets).reshape(-1)
     targets = targets[targets != labels.MISSING_EXPRESSION].astype(np.int64)
