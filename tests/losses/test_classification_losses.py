@@ -94,7 +94,7 @@ def reference_binary_focal(y, p, gamma, alpha, sample_weight=None):
         for k in range(y.shape[1]):
             q = float(p[i, k])
             if y[i, k] == 1:
-                value = -(1 - q) ** gamma * np.log(q) * (1.0 if alpha is None else alpha)
+                value = -((1 - q) ** gamma) * np.log(q) * (1.0 if alpha is None else alpha)
             elif y[i, k] == 0:
                 value = -(q**gamma) * np.log(1 - q) * (1.0 if alpha is None else 1 - alpha)
             else:
@@ -159,7 +159,7 @@ def test_class_weights_are_total_over_class_count():
     assert class_weights_from_counts([10, 30, 60]) == [10.0, 100 / 30, 100 / 60]
     labels = np.array([0, 0, 1, 2, 2, 2, -1, -1])
     assert class_weights_from_labels(labels, 4) == [3.0, 6.0, 2.0, 0.0]
-    with pytest.raises(ValueError, match="0..2"):
+    with pytest.raises(ValueError, match=r"0\.\.2"):
         class_weights_from_labels(np.array([0, 5]), 3)
 
 

@@ -123,7 +123,7 @@ def test_ccc_is_zero_when_nothing_varies_and_equal():
 def test_inputs_are_checked():
     with pytest.raises(ValueError, match="expression_pred without expression_true"):
         abaw_scores(expression_pred=EXPR_PROBS)
-    with pytest.raises(ValueError, match="outside -1..2"):
+    with pytest.raises(ValueError, match=r"outside -1\.\.2"):
         abaw_scores(expression_true=[0, 3], expression_pred=np.eye(3)[[0, 1]])
     with pytest.raises(ValueError, match=r"\[N, 2\]"):
         abaw_scores(va_true=np.zeros((3, 2)), va_pred=np.zeros((2, 2)))

@@ -52,9 +52,7 @@ def test_expression_metrics_match_sklearn_over_batches(num_classes, width):
     y = np.concatenate([p[0] for p in parts])
     pred = np.concatenate([np.argmax(p[1], axis=1) for p in parts])
     keep = y != -1
-    f1 = f1_score(
-        y[keep], pred[keep], average="macro", labels=range(num_classes), zero_division=0
-    )
+    f1 = f1_score(y[keep], pred[keep], average="macro", labels=range(num_classes), zero_division=0)
     accuracy = accuracy_score(y[keep], pred[keep])
     np.testing.assert_allclose(feed(ExpressionF1(num_classes), parts), f1, rtol=1e-6)
     np.testing.assert_allclose(feed(ExpressionAccuracy(num_classes), parts), accuracy, rtol=1e-6)

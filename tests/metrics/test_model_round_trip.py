@@ -38,9 +38,7 @@ def build_model():
     outputs = {
         "expression": keras.layers.Dense(7, activation="softmax", name="expression")(hidden),
         "action_units": keras.layers.Dense(12, activation="sigmoid", name="action_units")(hidden),
-        "valence_arousal": keras.layers.Dense(2, activation="tanh", name="valence_arousal")(
-            hidden
-        ),
+        "valence_arousal": keras.layers.Dense(2, activation="tanh", name="valence_arousal")(hidden),
         "valence_arousal_bins": keras.layers.Softmax(name="valence_arousal_bins")(bins),
         "joint": keras.layers.Dense(27, activation="sigmoid", name="joint")(hidden),
         "expression_ce": keras.layers.Dense(7, activation="softmax", name="expression_ce")(hidden),

@@ -48,7 +48,7 @@ def test_video_files_hold_a_header_and_one_line_per_frame(tmp_path):
     header, values = read_back(write_video_file(tmp_path / "c.txt", "va", va))
     assert header == VA_HEADER
     np.testing.assert_allclose(values, va, atol=5e-7)
-    with pytest.raises(ValueError, match="classes 0..6"):
+    with pytest.raises(ValueError, match=r"classes 0\.\.6"):
         write_video_file(tmp_path / "d.txt", "expr", np.array([0, 7]), num_classes=7)
 
 
