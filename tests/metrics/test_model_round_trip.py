@@ -142,6 +142,16 @@ def test_compiled_losses_and_metrics_fit_select_checkpoints_and_round_trip(tmp_p
         direct = float(loss(y_val[name], outputs[name]))
         assert full[f"{name}_loss"] == pytest.approx(direct, rel=1e-4, abs=1e-6), name
 
+    # per-output sample weights (Contract 2: {task: [B]}, 0 = no label) reach every loss
+    rng = np.random.default_rng(2)
+    weights = {name: rng.choice([0.0, 1.0, 2.0], size=N).astype(np.float32) for name in y_val}
+    weighted = model.evaluate(
+        x_val, y_val, sample_weight=weights, batch_size=N, verbose=0, return_dict=True
+    )
+    for name, loss in all_losses().items():
+        direct = float(loss(y_val[name], outputs[name], sample_weight=weights[name]))
+        assert weighted[f"{name}_loss"] == pytest.approx(direct, rel=1e-4, abs=1e-6), name
+
     path = tmp_path / "model.keras"
     model.save(path)
     loaded = keras.models.load_model(path)
