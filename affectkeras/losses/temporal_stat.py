@@ -1,0 +1,129 @@
+"""Seed 004's VA losses: MSE on [a, v, m, a - m, v - m] and the weighted total (eq. 2-4).
+
+Seed 004 (STAT/LSTM temporal fusion) regularises VA with an MSE over the vector of arousal,
+valence, their mean ``m = (a + v) / 2`` and the differences ``a - m`` and ``v - m``, built from
+the target and from the predicted (valence, arousal) alike. Eq. 3 sums the squared errors over
+the vector; the batch loss averages that sum over the labelled samples. With MISSING (-5) per
+element, ``a`` and ``v`` count when labelled and the three derived entries only when both are.
+
+Eq. 4: ``L = w1 L_class + w2 L_ccc,arousal + w3 L_ccc,valence + w4 L_mse`` with
+``w1 = 1, w2 = w3 = 0.4, w4 = 0.2``. :class:`CCCMSELoss` is the VA part (w2, w3, w4) on the
+``valence_arousal`` output; the class term is ``WeightedCrossEntropy()`` on ``expression`` with
+loss weight 1.
+
+Example:
+    >>> import numpy as np
+    >>> from affectkeras.losses import VectorMSE
+    >>> y_true = np.array([[0.2, 0.6]], "float32")  # valence, arousal
+    >>> y_pred = np.array([[0.0, 0.6]], "float32")
+    >>> # a, v, m, a - m, v - m errors: 0, 0.2, 0.1, -0.1, 0.1
+    >>> round(float(VectorMSE()(y_true, y_pred)), 6)
+    0.07
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from affectkeras import labels
+from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.ccc import ccc_per_dimension
+from affectkeras.losses.masking import (
+    flatten_sample_weight,
+    flatten_targets,
+    labelled_mean,
+    safe_labels,
+)
+
+
+def affect_vector(valence_arousal):
+    """[N, 2] (valence, arousal) -> [N, 5] (a, v, m, a - m, v - m), m = (a + v) / 2."""
+    valence, arousal = valence_arousal[:, 0], valence_arousal[:, 1]
+    mean = (arousal + valence) / 2.0
+    return ops.stack([arousal, valence, mean, arousal - mean, valence - mean], axis=-1)
+
+
+def vector_squared_error(y_true, y_pred):
+    """Per-sample sum of squared errors over the labelled entries of the 5-vector (eq. 3).
+
+    Returns:
+        ``(values [N], labelled [N])``: labelled when valence or arousal is.
+    """
+    y_true = ops.cast(y_true, "float32")
+    labelled = ops.not_equal(y_true, labels.MISSING_VA)
+    valence_ok, arousal_ok = labelled[:, 0], labelled[:, 1]
+    both = ops.logical_and(valence_ok, arousal_ok)
+    entries = ops.cast(ops.stack([arousal_ok, valence_ok, both, both, both], axis=-1), "float32")
+    error = affect_vector(safe_labels(y_true, labelled)) - affect_vector(y_pred)
+    values = ops.sum(entries * ops.square(error), axis=-1)
+    return values, ops.logical_or(valence_ok, arousal_ok)
+
+
+@keras.saving.register_keras_serializable(package="affectkeras")
+class VectorMSE(AffectLoss):
+    """Seed 004 eq. 3: summed squared error of [a, v, m, a - m, v - m], averaged over samples.
+
+    Shapes:
+        ``y_true`` float [B, 2] (valence, arousal; -5 = MISSING); ``y_pred`` [B, 2];
+        ``sample_weight`` [B].
+    """
+
+    def __init__(self, name: str = "vector_mse"):
+        super().__init__(name=name)
+
+    def compute(self, y_true, y_pred, sample_weight):
+        weight = flatten_sample_weight(sample_weight, y_pred, 1)
+        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
+        values, labelled = vector_squared_error(y_true, y_pred)
+        return labelled_mean(values, labelled, weight)
+
+
+@keras.saving.register_keras_serializable(package="affectkeras")
+class CCCMSELoss(AffectLoss):
+    """Seed 004 eq. 4, VA part: ``w_v (1 - CCC_v) + w_a (1 - CCC_a) + w_mse VectorMSE``.
+
+    A CCC term needs at least two labelled entries of its dimension in the batch (else 0).
+
+    Args:
+        valence_weight: w3 (default 0.4).
+        arousal_weight: w2 (default 0.4).
+        mse_weight: w4 (default 0.2).
+        name: loss name.
+
+    Shapes:
+        ``y_true`` float [B, 2] (valence, arousal; -5 = MISSING); ``y_pred`` [B, 2];
+        ``sample_weight`` [B].
+    """
+
+    def __init__(
+        self,
+        valence_weight: float = 0.4,
+        arousal_weight: float = 0.4,
+        mse_weight: float = 0.2,
+        name: str = "ccc_mse_loss",
+    ):
+        super().__init__(name=name)
+        self.valence_weight = float(valence_weight)
+        self.arousal_weight = float(arousal_weight)
+        self.mse_weight = float(mse_weight)
+
+    def compute(self, y_true, y_pred, sample_weight):
+        weight = flatten_sample_weight(sample_weight, y_pred, 1)
+        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
+        ccc, valid = ccc_per_dimension(y_true, y_pred, weight)
+        ccc_terms = valid * (1.0 - ccc)
+        values, labelled = vector_squared_error(y_true, y_pred)
+        return (
+            self.valence_weight * ccc_terms[0]
+            + self.arousal_weight * ccc_terms[1]
+            + self.mse_weight * labelled_mean(values, labelled, weight)
+        )
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "valence_weight": self.valence_weight,
+            "arousal_weight": self.arousal_weight,
+            "mse_weight": self.mse_weight,
+        }
