@@ -103,27 +103,40 @@ def make_dataset(
 
     spec = tf.TensorSpec([None], tf.int64)
     stream = tf.data.Dataset.from_generator(orders, output_signature=(spec, spec))
-    stream = stream.flat_map(lambda e, s: tf.data.Dataset.from_tensor_slices((e, s))).enumerate()
+    stream = stream.flat_map(_slices).enumerate()
 
     load = _loader(feed, augment, interpolation, skips)
-    data = stream.map(
-        lambda position, pair: load(pair[0], position, pair[1]),
-        num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=deterministic,
-    )
-    data = data.ignore_errors(log_warning=True)
-    data = data.filter(lambda ok, x, y, w: ok).map(lambda ok, x, y, w: (x, y, w))
-    data = data.batch(batch_size, drop_remainder=drop_remainder)
     layers = batch_layers(augment, sampler.seed) if augment is not None else []
+
+    def load_sample(position, pair):
+        return load(pair[0], position, pair[1])
+
+    def is_good(ok, x, y, w):
+        return ok
+
+    def drop_flag(ok, x, y, w):
+        return x, y, w
+
+    def batch_augment(x, y, w):
+        return _apply_layers(layers, x, feed), y, w
+
+    data = stream.map(load_sample, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    data = data.ignore_errors(log_warning=True)
+    data = data.filter(is_good).map(drop_flag)
+    data = data.batch(batch_size, drop_remainder=drop_remainder)
     if layers:
         data = data.map(
-            lambda x, y, w: (_apply_layers(layers, x, feed), y, w),
-            num_parallel_calls=tf.data.AUTOTUNE,
-            deterministic=deterministic,
+            batch_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic
         )
     data = data.prefetch(tf.data.AUTOTUNE)
     data.skips = skips
     return data
+
+
+def _slices(epochs, samples):
+    import tensorflow as tf
+
+    return tf.data.Dataset.from_tensor_slices((epochs, samples))
 
 
 def _loader(feed: Feed, augment: Augment | None, interpolation: str, skips: SkipReport):
@@ -151,7 +164,13 @@ def _loader(feed: Feed, augment: Augment | None, interpolation: str, skips: Skip
         good = _looks_complete(data)
 
         def decoded():
-            image = tf.io.decode_image(data, channels=3, expand_animations=False)
+            # JPEG: the accurate integer IDCT, as libjpeg's (and OpenCV's) default; TF's own
+            # default is the fast one, which differs by a few grey levels.
+            image = tf.cond(
+                tf.strings.substr(data, 0, 3) == b"\xff\xd8\xff",  # len >= 8 here
+                lambda: tf.io.decode_jpeg(data, channels=3, dct_method="INTEGER_ACCURATE"),
+                lambda: tf.io.decode_image(data, channels=3, expand_animations=False),
+            )
             image = _crop(image, boxes[tf.maximum(row, 0)])
             image = tf.image.resize(image, (height, width), method=interpolation)
             return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
@@ -200,7 +219,7 @@ def _looks_complete(data):
     import tensorflow as tf
 
     length = tf.strings.length(data)
-    head = tf.strings.substr(data, 0, 12)
+    head = tf.strings.substr(data + b"\x00" * 12, 0, 12)  # padded: substr needs pos <= len
     start = tf.maximum(length - TAIL_BYTES, 0)
     # A zero byte is appended so that an empty file still decodes to a (1-byte) vector.
     tail = tf.io.decode_raw(tf.strings.substr(data, start, length - start) + b"\x00", tf.uint8)
