@@ -88,30 +88,27 @@ def augment_numpy(
             "no-TensorFlow path offers flip, translate and rotation"
         )
     rng = np.random.default_rng(list(seed))
-    out = np.array(images, copy=True)
-    frames = out if steps else out[:, None]
+    frames = np.asarray(images) if steps else np.asarray(images)[:, None]
     batch, _, height, width, _ = frames.shape
     pad_y, pad_x = augment.pad(height, width)
-    mode = "constant" if augment.fill == "constant" else "reflect"
+    flips = (rng.random(batch) < 0.5) & augment.flip
+    dys = rng.integers(0, 2 * pad_y + 1, batch)
+    dxs = rng.integers(0, 2 * pad_x + 1, batch)
+    angles = rng.uniform(-augment.rotation, augment.rotation, batch)
+    if pad_y or pad_x:  # one pad for the whole batch, then a slice per sample
+        mode = "constant" if augment.fill == "constant" else "reflect"
+        frames = np.pad(frames, ((0, 0), (0, 0), (pad_y, pad_y), (pad_x, pad_x), (0, 0)), mode)
+    out = np.empty((batch, frames.shape[1], height, width, frames.shape[-1]), np.uint8)
     border = cv2.BORDER_CONSTANT if augment.fill == "constant" else cv2.BORDER_REFLECT_101
+    centre = ((width - 1) / 2, (height - 1) / 2)
     for i in range(batch):
-        flip = augment.flip and rng.random() < 0.5
-        dy, dx = rng.integers(0, 2 * pad_y + 1), rng.integers(0, 2 * pad_x + 1)
-        angle = rng.uniform(-augment.rotation, augment.rotation) if augment.rotation else 0.0
-        for t in range(frames.shape[1]):
-            image = frames[i, t]
-            if flip:
-                image = image[:, ::-1]
-            if pad_y or pad_x:
-                padded = np.pad(image, ((pad_y, pad_y), (pad_x, pad_x), (0, 0)), mode=mode)
-                image = padded[dy : dy + height, dx : dx + width]
-            if angle:
-                matrix = cv2.getRotationMatrix2D(((width - 1) / 2, (height - 1) / 2), angle, 1.0)
-                image = cv2.warpAffine(
-                    np.ascontiguousarray(image), matrix, (width, height), borderMode=border
-                )
-            frames[i, t] = image
-    return out
+        crop = frames[i, :, dys[i] : dys[i] + height, dxs[i] : dxs[i] + width]
+        out[i] = crop[:, :, ::-1] if flips[i] else crop
+        if augment.rotation:
+            matrix = cv2.getRotationMatrix2D(centre, float(angles[i]), 1.0)
+            for t in range(out.shape[1]):
+                out[i, t] = cv2.warpAffine(out[i, t], matrix, (width, height), borderMode=border)
+    return out if steps else out[:, 0]
 
 
 def augment_tf(image: Any, augment: Augment, seed: Any) -> Any:
