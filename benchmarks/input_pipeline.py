@@ -56,7 +56,8 @@ def write_images(folder: Path, rng: np.random.Generator) -> list[str]:
         blob = np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) * rng.uniform(4, 12))
         image = blob[..., None] * rng.uniform(80, 255, 3) + rng.normal(0, 12, (SIDE, SIDE, 3))
         path = folder / f"{i:05d}.jpg"
-        cv2.imwrite(str(path), np.clip(image, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        pixels = np.clip(image, 0, 255).astype(np.uint8)
+        cv2.imwrite(str(path), pixels, [cv2.IMWRITE_JPEG_QUALITY, 90])
         paths.append(str(path))
     return paths
 
