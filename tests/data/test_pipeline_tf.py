@@ -157,9 +157,13 @@ def test_model_fit_on_tf_data_counts_epochs(tmp_path):
 
     table = still_table(tmp_path, 20, suffix=".jpg")
     feed = make_feed(table, SPEC, image_size=16, seed=0)
+    epochs_drawn = []
+    draw = feed.sampler.indices
+    feed.sampler.indices = lambda epoch=0: (epochs_drawn.append(epoch), draw(epoch))[1]
     dataset = make_dataset(feed, batch_size=8, augment=Augment())
     history = tiny_model(16).fit(dataset, epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+    assert epochs_drawn == [0, 1]  # each pass over the dataset is the next epoch's order
 
 
 @pytest.mark.slow
