@@ -5,7 +5,8 @@ the size of Aff-Wild2's cropped_aligned frames), no arguments, a few minutes on 
 each pipeline, with and without augmentation, it times full epochs of batches of 64 after one
 warm-up epoch and prints one JSON line, e.g.
 ``{"pipeline": "tf.data", "augment": "flip+translate", "images": 4096, "seconds": 1.9,
-"img_per_s": 2150.0, "cores": 2, "img_per_s_per_core": 1075.0, "load_before": 1.2}``.
+"img_per_s": 2150.0, "cores": 2, "img_per_s_per_core": 1075.0, "img_per_cpu_s": 1010.0,
+"load_before": 1.2}``.
 
 - ``tf.data``: ``affectkeras.data.pipeline.make_dataset`` (TensorFlow decode, parallel map).
 - ``pydataset-decode``: ``FeedDataset`` decoding with OpenCV threads per batch (no TF).
@@ -16,8 +17,10 @@ Augmentations: ``none``; ``flip+translate`` (the default ``Augment()``: flip and
 pure slicing); ``flip+translate+rotate10`` (plus a +-10 degree rotation: RandomRotation layer
 per batch in tf.data, cv2.warpAffine per image in the no-TF path).
 
-``cores`` is the CPU cores this process may use; ``load_before`` is the 1-minute load average
-when the measurement started (other processes share these cores). Run:
+``cores`` is the CPU cores this process may use; ``img_per_s_per_core`` is the wall-clock rate
+divided by them; ``img_per_cpu_s`` divides by the CPU time the process really used (all its
+threads), which stays meaningful when other processes share the cores; ``load_before`` is the
+1-minute load average when the measurement started. Run:
 ``python benchmarks/input_pipeline.py``.
 """
 
@@ -62,7 +65,9 @@ def write_images(folder: Path, rng: np.random.Generator) -> list[str]:
     return paths
 
 
-def report(pipeline: str, augment: str, images: int, seconds: float, load: float) -> None:
+def report(
+    pipeline: str, augment: str, images: int, seconds: float, load: float, cpu_seconds: float
+) -> None:
     cores = default_workers()
     rate = images / seconds
     print(
@@ -75,22 +80,23 @@ def report(pipeline: str, augment: str, images: int, seconds: float, load: float
                 "img_per_s": round(rate, 1),
                 "cores": cores,
                 "img_per_s_per_core": round(rate / cores, 1),
-                "load_before": round(os.getloadavg()[0] if load < 0 else load, 2),
+                "img_per_cpu_s": round(images / cpu_seconds, 1),
+                "load_before": round(load, 2),
             }
         ),
         flush=True,
     )
 
 
-def time_epochs(epoch_batches) -> tuple[int, float]:
-    """Runs one warm-up epoch, then EPOCHS timed epochs; returns (images, seconds)."""
+def time_epochs(epoch_batches) -> tuple[int, float, float]:
+    """One warm-up epoch, then EPOCHS timed ones: (images, wall seconds, CPU seconds)."""
     for _ in epoch_batches(0):
         pass
-    start, images = time.perf_counter(), 0
+    start, cpu, images = time.perf_counter(), time.process_time(), 0
     for epoch in range(1, EPOCHS + 1):
         for x, _, _ in epoch_batches(epoch):
             images += len(x)
-    return images, time.perf_counter() - start
+    return images, time.perf_counter() - start, time.process_time() - cpu
 
 
 def bench_tf(feed, name: str, augment: Augment | None) -> None:
@@ -102,8 +108,8 @@ def bench_tf(feed, name: str, augment: Augment | None) -> None:
         return dataset  # each pass over it is the next epoch
 
     load = os.getloadavg()[0]
-    images, seconds = time_epochs(batches)
-    report("tf.data", name, images, seconds, load)
+    images, seconds, cpu = time_epochs(batches)
+    report("tf.data", name, images, seconds, load, cpu)
 
 
 def bench_pydataset(feed, name: str, augment: Augment | None, store) -> None:
@@ -115,8 +121,9 @@ def bench_pydataset(feed, name: str, augment: Augment | None, store) -> None:
         return (data[i] for i in range(len(data)))
 
     load = os.getloadavg()[0]
-    images, seconds = time_epochs(batches)
-    report("in-memory" if store is not None else "pydataset-decode", name, images, seconds, load)
+    images, seconds, cpu = time_epochs(batches)
+    kind = "in-memory" if store is not None else "pydataset-decode"
+    report(kind, name, images, seconds, load, cpu)
 
 
 def main() -> None:
@@ -137,9 +144,10 @@ def main() -> None:
         for name, augment in AUGMENTS.items():
             bench_pydataset(feed, name, augment, None)
         load = os.getloadavg()[0]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         store = load_images(feed)
-        report("in-memory-load", "none", IMAGES, time.perf_counter() - start, load)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        report("in-memory-load", "none", IMAGES, seconds, load, cpu)
         for name, augment in AUGMENTS.items():
             bench_pydataset(feed, name, augment, store)
 

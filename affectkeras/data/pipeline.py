@@ -107,27 +107,34 @@ def make_dataset(
 
     load = _loader(feed, augment, interpolation, skips)
     layers = batch_layers(augment, sampler.seed) if augment is not None else []
+    y_table = {name: tf.constant(value) for name, value in feed.y.items()}
+    w_table = {name: tf.constant(value, tf.float32) for name, value in feed.sample_weight.items()}
+    mask_table = None if feed.mask is None else tf.constant(feed.mask)
 
     def load_sample(position, pair):
         return load(pair[0], position, pair[1])
 
-    def is_good(ok, x, y, w):
+    def is_good(ok, pixels, sample):
         return ok
 
-    def drop_flag(ok, x, y, w):
-        return x, y, w
+    def drop_flag(ok, pixels, sample):
+        return pixels, sample
 
-    def batch_augment(x, y, w):
-        return _apply_layers(layers, x, feed), y, w
+    def add_targets(pixels, samples):  # per batch: a few gathers instead of a few per image
+        if layers:
+            pixels = _apply_layers(layers, pixels, feed.windowed)
+        x = pixels
+        if mask_table is not None:
+            x = {feed.input_names[0]: pixels, feed.input_names[1]: tf.gather(mask_table, samples)}
+        y = {name: tf.gather(value, samples) for name, value in y_table.items()}
+        w = {name: tf.gather(value, samples) for name, value in w_table.items()}
+        return x, y, w
 
     data = stream.map(load_sample, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     data = data.ignore_errors(log_warning=True)
     data = data.filter(is_good).map(drop_flag)
     data = data.batch(batch_size, drop_remainder=drop_remainder)
-    if layers:
-        data = data.map(
-            batch_augment, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic
-        )
+    data = data.map(add_targets, num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     data = data.prefetch(tf.data.AUTOTUNE)
     data.skips = skips
     return data
@@ -140,16 +147,15 @@ def _slices(epochs, samples):
 
 
 def _loader(feed: Feed, augment: Augment | None, interpolation: str, skips: SkipReport):
-    """The per-sample map function: (epoch, position, sample) -> (ok, x, y, w)."""
+    """The per-sample map function: (epoch, position, sample) -> (ok, pixels, sample)."""
     import tensorflow as tf
 
     height, width = feed.image_size
     paths = tf.constant(feed.paths)
-    boxes = tf.constant(feed.boxes, tf.int32)
+    crops = bool((feed.boxes[:, 2] > 0).any())
+    boxes = tf.constant(feed.boxes, tf.int32) if crops else None
     rows_table = tf.constant(feed.rows)
     mask_table = None if feed.mask is None else tf.constant(feed.mask)
-    y_table = {name: tf.constant(value) for name, value in feed.y.items()}
-    w_table = {name: tf.constant(value, tf.float32) for name, value in feed.sample_weight.items()}
     base_seed = int(feed.sampler.seed)
 
     def record(path: np.ndarray) -> np.int64:
@@ -158,8 +164,12 @@ def _loader(feed: Feed, augment: Augment | None, interpolation: str, skips: Skip
         logger.warning("affectkeras.data.pipeline: skipped bad image %s", path)
         return np.int64(0)
 
+    def resize(image):
+        image = tf.image.resize(image, (height, width), method=interpolation)
+        return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+
     def decode_row(row):
-        path = paths[tf.maximum(row, 0)]
+        path = paths[row]
         data = tf.io.read_file(path)
         good = _looks_complete(data)
 
@@ -171,9 +181,11 @@ def _loader(feed: Feed, augment: Augment | None, interpolation: str, skips: Skip
                 lambda: tf.io.decode_jpeg(data, channels=3, dct_method="INTEGER_ACCURATE"),
                 lambda: tf.io.decode_image(data, channels=3, expand_animations=False),
             )
-            image = _crop(image, boxes[tf.maximum(row, 0)])
-            image = tf.image.resize(image, (height, width), method=interpolation)
-            return tf.cast(tf.clip_by_value(tf.round(image), 0, 255), tf.uint8)
+            if crops:
+                image = _crop(image, boxes[row])
+            shape = tf.shape(image)
+            same = (shape[0] == height) & (shape[1] == width)
+            return tf.cond(same, lambda: image, lambda: resize(image))
 
         def bad():
             with tf.control_dependencies([tf.numpy_function(record, [path], tf.int64)]):
@@ -206,23 +218,23 @@ def _loader(feed: Feed, augment: Augment | None, interpolation: str, skips: Skip
         if augment is not None:
             seed = tf.stack([tf.cast(epoch, tf.int64) + base_seed * 1_000_003, position])
             image = augment_tf(image, augment, seed)
-        x = image if mask_table is None else {feed.input_names[0]: image, feed.input_names[1]: mask}
-        y = {name: value[sample] for name, value in y_table.items()}
-        w = {name: value[sample] for name, value in w_table.items()}
-        return ok, x, y, w
+        return ok, image, sample
 
     return load
 
 
 def _looks_complete(data):
-    """Graph version of ``decode.looks_complete`` (magic bytes, end marker in the tail)."""
+    """Graph version of ``decode.looks_complete``: magic bytes, then the end marker.
+
+    The common case costs a few string ops: the end marker is in the last bytes (JPEG
+    ``FFD9``, PNG ``IEND`` + CRC). Only when it is not does a scan of the last ``TAIL_BYTES``
+    look for it (files with trailing padding).
+    """
     import tensorflow as tf
 
     length = tf.strings.length(data)
     head = tf.strings.substr(data + b"\x00" * 12, 0, 12)  # padded: substr needs pos <= len
-    start = tf.maximum(length - TAIL_BYTES, 0)
-    # A zero byte is appended so that an empty file still decodes to a (1-byte) vector.
-    tail = tf.io.decode_raw(tf.strings.substr(data, start, length - start) + b"\x00", tf.uint8)
+    last = tf.strings.substr(b"\x00" * 12 + data, length, 12)  # the last 12 bytes
     jpeg = tf.strings.substr(head, 0, 3) == b"\xff\xd8\xff"
     png = tf.strings.substr(head, 0, 8) == b"\x89PNG\r\n\x1a\n"
     riff = tf.strings.substr(head, 0, 4) == b"RIFF"
@@ -231,9 +243,20 @@ def _looks_complete(data):
         | (tf.strings.substr(head, 0, 4) == b"GIF8")
         | (riff & (tf.strings.substr(head, 8, 4) == b"WEBP"))
     )
-    eoi = _contains(tail, b"\xff\xd9")
-    iend = _contains(tail, b"IEND")
-    return (length >= 8) & ((jpeg & eoi) | (png & iend) | other)
+    quick = (jpeg & (tf.strings.substr(last, 10, 2) == b"\xff\xd9")) | (
+        png & (tf.strings.substr(last, 4, 4) == b"IEND")
+    )
+
+    def scan():
+        start = tf.maximum(length - TAIL_BYTES, 0)
+        # a zero byte is appended so that an empty tail still decodes to a (1-byte) vector
+        tail = tf.io.decode_raw(tf.strings.substr(data, start, length - start) + b"\x00", tf.uint8)
+        return (jpeg & _contains(tail, b"\xff\xd9")) | (png & _contains(tail, b"IEND"))
+
+    complete = (
+        quick | other | tf.cond(quick | other | ~(jpeg | png), lambda: tf.constant(False), scan)
+    )
+    return (length >= 8) & complete
 
 
 def _contains(values, pattern: bytes):
@@ -261,17 +284,14 @@ def _crop(image, box):
     return tf.cond(w > 0, lambda: image[y0:y1, x0:x1], lambda: image)
 
 
-def _apply_layers(layers: list, x: Any, feed: Feed) -> Any:
-    """Runs Keras preprocessing layers on a uint8 batch (windows: on every frame alike)."""
+def _apply_layers(layers: list, images: Any, windowed: bool) -> Any:
+    """Runs Keras preprocessing layers on a uint8 batch (windows: frames flattened first)."""
     import tensorflow as tf
 
-    images = x if not isinstance(x, dict) else x[feed.input_names[0]]
     shape = tf.shape(images)
-    flat = tf.reshape(images, tf.concat([[-1], shape[-3:]], axis=0)) if feed.windowed else images
+    flat = tf.reshape(images, tf.concat([[-1], shape[-3:]], axis=0)) if windowed else images
     out = tf.cast(flat, tf.float32)
     for layer in layers:
         out = layer(out, training=True)
     out = tf.cast(tf.clip_by_value(tf.round(out), 0, 255), tf.uint8)
-    if not feed.windowed:
-        return out
-    return {**x, feed.input_names[0]: tf.reshape(out, shape)}
+    return tf.reshape(out, shape) if windowed else out

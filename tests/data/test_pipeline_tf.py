@@ -21,7 +21,13 @@ from affectkeras.data.pydataset import FeedDataset
 from affectkeras.data.sampling import Sampler, expression_strata
 from affectkeras.data.windows import frame_windows, sequences
 from affectkeras.output_spec import OutputSpec
-from tests.helpers.pipeline_data import row_of, still_table, video_table
+from tests.helpers.pipeline_data import (
+    row_of,
+    still_table,
+    textured_image,
+    video_table,
+    write_rgb,
+)
 
 tf = pytest.importorskip("tensorflow")
 make_dataset = pytest.importorskip("affectkeras.data.pipeline").make_dataset
@@ -193,3 +199,22 @@ def test_tf_data_feeds_a_jax_backend_model(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
     )
     assert result.returncode == 0 and "OK" in result.stdout, result.stderr[-3000:]
+
+
+def test_crop_boxes_and_padded_jpegs_agree_between_paths(tmp_path):
+    table = still_table(tmp_path, 6, side=24)
+    table["box_x"] = [0.0, 4.0, 20.0, -3.0, np.nan, 2.0]
+    table["box_y"] = [0.0, 2.0, 20.0, 5.0, np.nan, 2.0]
+    table["box_w"] = [16.0, 12.0, 10.0, 10.0, np.nan, 16.0]
+    table["box_h"] = [16.0, 12.0, 10.0, 30.0, np.nan, 16.0]
+    padded = Path(tmp_path / "padded.jpg")
+    write_rgb(padded, textured_image(np.random.default_rng(0), 24))
+    padded.write_bytes(padded.read_bytes() + b"\x00" * 100)  # trailing padding after EOI
+    table.loc[5, "path"] = str(padded)
+    feed = make_feed(table, SPEC, image_size=16, shuffle=False)
+    ((xt, _, _),) = _batches(make_dataset(feed, batch_size=6))
+    store = load_images(feed)
+    assert store.ok.all() and len(xt) == 6
+    np.testing.assert_array_equal(xt[0], store.images[0])  # 16x16 crop: no resize, identical
+    assert np.abs(xt.astype(int) - store.images.astype(int)).max() <= 1
+    assert row_of(xt[1]) == 1 and row_of(xt[4]) == 4
