@@ -142,6 +142,11 @@ def test_augmentation_is_reproducible_and_differs_per_epoch(tmp_path):
         assert any(_is_shift(out, c, 4) for c in candidates)
     rotated = images(Augment(flip=False, translate=0.0, rotation=20), 0)
     assert rotated.dtype == np.uint8 and not np.array_equal(rotated, plain)
+    import keras
+
+    randaugment = Augment(flip=False, translate=0.0, layers=[keras.layers.RandAugment((0, 255))])
+    out = images(randaugment, 0)
+    assert out.dtype == np.uint8 and out.shape == plain.shape
 
 
 def _is_shift(out, original, pad):
