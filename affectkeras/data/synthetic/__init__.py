@@ -16,7 +16,9 @@ Example:
     (112, 112, 3)
 """
 
+from affectkeras.data.synthetic import composite
 from affectkeras.data.synthetic.faces import Identity, Scene, prototype_intensities, render_face
+from affectkeras.data.synthetic.stills import make_stills, write_stills
 from affectkeras.data.synthetic.videos import LabelNoise, SyntheticVideo, make_video
 from affectkeras.data.synthetic.writer import SynthSummary, write_affwild2
 
@@ -26,8 +28,11 @@ __all__ = [
     "Scene",
     "SynthSummary",
     "SyntheticVideo",
+    "composite",
+    "make_stills",
     "make_video",
     "prototype_intensities",
     "render_face",
     "write_affwild2",
+    "write_stills",
 ]

@@ -183,7 +183,8 @@ def prototype_intensities(*expressions: str, intensity: float = 1.0) -> np.ndarr
     for expression in expressions:
         if expression not in labels.PROTOTYPE_AUS:
             raise ValueError(
-                f"No AU prototype for expression {expression!r}; known: {list(labels.PROTOTYPE_AUS)}"
+                f"No AU prototype for expression {expression!r}; "
+                f"known: {list(labels.PROTOTYPE_AUS)}"
             )
         for au in labels.PROTOTYPE_AUS[expression]:
             values[AU_INDEX[au]] = intensity
@@ -192,7 +193,11 @@ def prototype_intensities(*expressions: str, intensity: float = 1.0) -> np.ndarr
 
 def _mix(colour, factor: float, towards=(0.0, 0.0, 0.0)) -> tuple[float, float, float]:
     """``colour`` moved ``factor`` of the way to ``towards`` (RGB floats)."""
-    return tuple(c + (t - c) * factor for c, t in zip(colour, towards, strict=True))
+    return (
+        colour[0] + (towards[0] - colour[0]) * factor,
+        colour[1] + (towards[1] - colour[1]) * factor,
+        colour[2] + (towards[2] - colour[2]) * factor,
+    )
 
 
 class _Canvas:
@@ -201,17 +206,17 @@ class _Canvas:
     def __init__(self, size: int, background) -> None:
         self.size = size
         self.image = np.empty((size, size, 3), np.uint8)
-        self.image[:] = np.asarray(background, np.float64).round().astype(np.uint8)
+        self.image[:] = [round(v) for v in background]
         self.k = size * _ONE
 
     def pt(self, x: float, y: float) -> tuple[int, int]:
-        return int(round(x * self.k)), int(round(y * self.k))
+        return round(x * self.k), round(y * self.k)
 
     def pts(self, points) -> np.ndarray:
         return (np.asarray(points, np.float64) * self.k + 0.5).astype(np.int32)
 
     def ellipse(self, cx, cy, ax, ay, colour, angle=0.0, start=0, end=360, thickness=-1):
-        axes = (max(1, int(round(ax * self.k))), max(1, int(round(ay * self.k))))
+        axes = (max(1, round(ax * self.k)), max(1, round(ay * self.k)))
         cv2.ellipse(
             self.image,
             self.pt(cx, cy),
@@ -220,7 +225,7 @@ class _Canvas:
             start,
             end,
             colour,
-            thickness if thickness < 0 else max(1, int(round(thickness * self.size))),
+            thickness if thickness < 0 else max(1, round(thickness * self.size)),
             cv2.LINE_AA,
             _SHIFT,
         )
@@ -229,7 +234,7 @@ class _Canvas:
         cv2.fillPoly(self.image, [self.pts(points)], colour, cv2.LINE_AA, _SHIFT)
 
     def line(self, points, colour, thickness: float) -> None:
-        width = max(1, int(round(thickness * self.size)))
+        width = max(1, round(thickness * self.size))
         cv2.polylines(self.image, [self.pts(points)], False, colour, width, cv2.LINE_AA, _SHIFT)
 
 
@@ -274,15 +279,13 @@ def render_face(
     cx = 0.5
     yaw = scene.yaw * 0.05  # how far features slide sideways
     shade = _mix(skin, 0.22)
-    crease = _mix(skin, 0.45)
-    fold = _mix(skin, 0.30)
 
     # Backdrop, shoulders, neck, hair behind, ears.
     c.ellipse(0.15, 0.2, 0.35, 0.25, scene.background2)
     c.ellipse(cx, 1.18, 0.55, 0.28, _mix(scene.background2, 0.5, (40, 60, 120)))
     c.poly([(cx - 0.15, 0.8), (cx + 0.15, 0.8), (cx + 0.17, 1.02), (cx - 0.17, 1.02)], shade)
-    face_cy = 0.52 + 0.03 * a["AU26"]
-    face_h = idn.face_h + 0.035 * a["AU26"]
+    face_cy = 0.52
+    face_h = idn.face_h
     if idn.hair_style != 2:
         long = 0.62 if idn.hair_style == 1 else 0.5
         c.ellipse(cx, face_cy - 0.03, idn.face_w + 0.05, long, idn.hair, start=180, end=360)
@@ -313,6 +316,9 @@ def render_face(
             end=side_start + 180,
         )
         c.ellipse(cx - yaw * 0.4, face_cy, idn.face_w * 0.8, face_h * 0.97, skin)
+    if a["AU26"] > 0.02:  # jaw drop: the chin moves down
+        jaw_y = face_cy + 0.05 * a["AU26"]
+        c.ellipse(cx - yaw * 0.4, jaw_y, idn.face_w * 0.97, face_h, skin, start=25, end=155)
     if idn.hair_style != 2:
         c.ellipse(
             cx, face_cy - face_h + 0.07, idn.face_w * 0.95, 0.13, idn.hair, start=180, end=360

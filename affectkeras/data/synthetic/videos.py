@@ -139,7 +139,7 @@ def make_video(
     identity = Identity.sample(rng)
     intensities, expression, va = _episodes(rng, frames)
     aus = (intensities >= ONSET).astype(np.int8)
-    jitter = (rng.normal(0.0, 0.13, (frames, N_AU)) * (rng.uniform(size=(frames, N_AU)) < 0.5))
+    jitter = rng.normal(0.0, 0.13, (frames, N_AU)) * (rng.uniform(size=(frames, N_AU)) < 0.5)
     scenes, detected = _scenes(rng, frames, wild)
     noisy_expression = expression.copy()
     flip = rng.uniform(size=frames) < noise.expression
@@ -174,11 +174,11 @@ def random_other_aus(rng: np.random.Generator) -> tuple[str, ...]:
 
 def _envelope(length: int, rng: np.random.Generator) -> np.ndarray:
     """Onset (ramp up), apex (plateau), offset (ramp down) over ``length`` frames, in [0, 1]."""
-    onset = max(2, int(length * rng.uniform(0.15, 0.3)))
-    offset = max(2, int(length * rng.uniform(0.15, 0.3)))
+    onset = max(4, int(length * rng.uniform(0.15, 0.3)))
+    offset = max(4, int(length * rng.uniform(0.15, 0.3)))
     apex = max(1, length - onset - offset)
     ramp_up = 0.5 - 0.5 * np.cos(np.linspace(0, np.pi, onset, endpoint=False))
-    ramp_down = 0.5 + 0.5 * np.cos(np.linspace(0, np.pi, offset))
+    ramp_down = 0.5 + 0.5 * np.cos(np.linspace(0, np.pi, offset + 1)[1:])
     return np.concatenate([ramp_up, np.ones(apex), ramp_down])[:length]
 
 
@@ -207,13 +207,14 @@ def _episodes(rng: np.random.Generator, frames: int):
             centre = rng.uniform(-0.35, 0.35, 2)
         va[span] = envelope[:, None] * centre
         t += len(envelope) + int(rng.integers(6, 30))
-        # A spontaneous single AU in the neutral stretch that follows.
-        if rng.uniform() < 0.5 and t < frames:
-            au = int(rng.integers(N_AU))
-            spont = _envelope(int(rng.integers(10, 24)), rng)[: frames - t] * rng.uniform(0.5, 0.9)
-            spont_span = slice(t, t + len(spont))
-            intensities[spont_span, au] = np.maximum(intensities[spont_span, au], spont)
-            t += len(spont) + int(rng.integers(4, 16))
+        # Spontaneous single AUs (or a pair) in the neutral stretch that follows.
+        if rng.uniform() < 0.75 and t < frames:
+            length = int(rng.integers(12, 28))
+            for au in rng.choice(N_AU, int(rng.integers(1, 3)), replace=False):
+                spont = _envelope(length, rng)[: frames - t] * rng.uniform(0.5, 0.95)
+                span = slice(t, t + len(spont))
+                intensities[span, au] = np.maximum(intensities[span, au], spont)
+            t += length + int(rng.integers(4, 16))
     drift = np.cumsum(rng.normal(0, 0.01, (frames, 2)), axis=0)
     drift -= np.linspace(0, 1, frames)[:, None] * drift[-1:]  # a bridge: starts and ends at 0
     va = np.clip(va + drift + rng.normal(0, 0.05, 2), -1, 1)

@@ -168,12 +168,8 @@ def write_affwild2(
         raise ValueError(f"size must be >= 32 pixels, got {size}")
     if frames < 1:
         raise ValueError(f"frames must be >= 1, got {frames}")
-    _check_replaceable(out)
     splits = split_videos(videos)
-    partial = out.parent / f".{out.name}.partial"
-    if partial.exists():
-        shutil.rmtree(partial)
-    partial.mkdir(parents=True)
+    partial = prepare_partial(out)
     counts = {split: SplitCounts() for split in splits}
     records: list[dict] = []
     mtl_lines: dict[str, list[str]] = {split: [MTL_HEADER] for split in splits}
@@ -194,19 +190,21 @@ def write_affwild2(
         for split, lines in mtl_lines.items():
             _write_text(partial / MTL_FILES[split], lines)
         summary = SynthSummary(str(out), seed, size, frames, counts, records)
-        (partial / SUMMARY_FILE).write_text(summary.to_json(), encoding="utf-8")
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     finally:
         bar.close()
-    if out.exists():
-        shutil.rmtree(out)
-    partial.rename(out)
+    commit_partial(partial, out, json.loads(summary.to_json()))
     return summary
 
 
-def _check_replaceable(out: Path) -> None:
+def prepare_partial(out: Path) -> Path:
+    """Checks that ``out`` may be replaced; returns a fresh empty folder beside it to build in.
+
+    Raises:
+        ValueError: when ``out`` is a file, or a non-empty folder without ``synth.json``.
+    """
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out}: exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / SUMMARY_FILE).is_file():
@@ -214,6 +212,20 @@ def _check_replaceable(out: Path) -> None:
             f"{out}: folder is not empty and is not a synthetic tree (no {SUMMARY_FILE}); "
             "choose another --out"
         )
+    partial = out.parent / f".{out.name}.partial"
+    if partial.exists():
+        shutil.rmtree(partial)
+    partial.mkdir(parents=True)
+    return partial
+
+
+def commit_partial(partial: Path, out: Path, summary: dict) -> None:
+    """Writes ``synth.json`` into ``partial`` and moves it to ``out`` (replacing it)."""
+    text = json.dumps(summary, indent=2, sort_keys=True) + "\n"
+    (partial / SUMMARY_FILE).write_bytes(text.encode("utf-8"))
+    if out.exists():
+        shutil.rmtree(out)
+    partial.rename(out)
 
 
 def _write_crops(root: Path, video: SyntheticVideo, size: int, bar) -> None:
@@ -242,7 +254,9 @@ def _write_annotations(root, split, video: SyntheticVideo, tasks, masks) -> None
         else:
             va = np.where(mask[:, None], video.noisy_va, labels.MISSING_VA)
             body = [_va_text(row) for row in va]
-        path = root / "annotations" / TASK_FOLDERS[task] / SPLIT_FOLDERS[split] / f"{video.name}.txt"
+        path = (
+            root / "annotations" / TASK_FOLDERS[task] / SPLIT_FOLDERS[split] / f"{video.name}.txt"
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_text(path, [HEADERS[task], *body])
 
