@@ -28,6 +28,13 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         "--size", type=int, default=112, metavar="PX", help="image side in pixels (default 112)"
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes drawing the video frames (default 1; the output does not depend on it)",
+    )
+    parser.add_argument(
         "--stills",
         choices=("expression", "au", "compound"),
         help="write a still-image set of this kind instead of videos",
@@ -63,7 +70,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {len(table)} {args.stills} images to {args.out} ({counts}); labels.csv")
         return 0
     summary = synthetic.write_affwild2(
-        args.out, args.videos, args.frames, args.seed, args.size, progress=progress
+        args.out,
+        args.videos,
+        args.frames,
+        args.seed,
+        args.size,
+        progress=progress,
+        workers=args.workers,
     )
     for split, counts in summary.splits.items():
         print(

@@ -34,142 +34,15 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import cv2
 import numpy as np
 
 from affectkeras import labels
+from affectkeras.data.synthetic.appearance import Identity, Scene, finish
 
 AU_INDEX: dict[str, int] = {name: i for i, name in enumerate(labels.ACTION_UNITS)}
 _SHIFT = 4  # cv2 fixed-point bits: coordinates are drawn with 1/16 px precision
 _ONE = 1 << _SHIFT
-
-SKIN_TONES = np.array(
-    [
-        [236, 198, 170],
-        [224, 172, 140],
-        [198, 146, 110],
-        [170, 118, 84],
-        [140, 96, 66],
-        [114, 78, 55],
-    ],
-    dtype=np.float64,
-)
-HAIR_COLOURS = np.array(
-    [[30, 24, 20], [70, 48, 30], [120, 84, 48], [180, 150, 100], [110, 110, 110], [60, 30, 20]],
-    dtype=np.float64,
-)
-IRIS_COLOURS = np.array([[60, 40, 30], [90, 120, 160], [80, 110, 70], [40, 30, 25]], np.float64)
-
-
-@dataclass(frozen=True)
-class Identity:
-    """The fixed look of one synthetic person (lengths are fractions of the image size).
-
-    Use ``Identity.sample(rng)``; the fields are public so that tests and plots can fix them.
-    """
-
-    face_w: float
-    face_h: float
-    skin: tuple[float, float, float]
-    hair: tuple[float, float, float]
-    hair_style: int
-    iris: tuple[float, float, float]
-    eye_dx: float
-    eye_y: float
-    eye_w: float
-    eye_h: float
-    brow_gap: float
-    brow_thickness: float
-    nose_y: float
-    mouth_y: float
-    mouth_w: float
-    lip_h: float
-
-    @classmethod
-    def sample(cls, rng: np.random.Generator) -> Identity:
-        """Draws a random identity: face shape, skin tone, hair, feature sizes and positions."""
-        skin = SKIN_TONES[rng.integers(len(SKIN_TONES))] * rng.uniform(0.93, 1.05, 3)
-        hair = HAIR_COLOURS[rng.integers(len(HAIR_COLOURS))] * rng.uniform(0.85, 1.15)
-        return cls(
-            face_w=rng.uniform(0.33, 0.38),
-            face_h=rng.uniform(0.47, 0.53),
-            skin=tuple(np.clip(skin, 0, 255)),
-            hair=tuple(np.clip(hair, 0, 255)),
-            hair_style=int(rng.integers(3)),
-            iris=tuple(IRIS_COLOURS[rng.integers(len(IRIS_COLOURS))]),
-            eye_dx=rng.uniform(0.150, 0.168),
-            eye_y=rng.uniform(0.450, 0.475),
-            eye_w=rng.uniform(0.052, 0.062),
-            eye_h=rng.uniform(0.020, 0.026),
-            brow_gap=rng.uniform(0.070, 0.085),
-            brow_thickness=rng.uniform(0.024, 0.034),
-            nose_y=rng.uniform(0.625, 0.655),
-            mouth_y=rng.uniform(0.815, 0.835),
-            mouth_w=rng.uniform(0.120, 0.140),
-            lip_h=rng.uniform(0.020, 0.026),
-        )
-
-
-@dataclass(frozen=True)
-class Scene:
-    """How one image of a face is taken: pose, light, background, occlusion, sensor noise.
-
-    Args:
-        roll: in-plane rotation, degrees. yaw: -1..1, features slide sideways (pseudo-3D).
-        shift_x, shift_y: translation, fractions of the size. scale: zoom around the centre.
-        gain, bias: brightness ``pixel * gain + bias``. shade: -1..1, side lighting strength.
-        background, background2: RGB of the backdrop and of a shape drawn on it.
-        occluder: ``(x, y, w, h)`` fractions of a skin/cloth-coloured patch over the face, or None.
-        noise: standard deviation of additive sensor noise (0..255 scale). blur: box blur, px.
-        gray: draw in grayscale (replicated over the 3 channels).
-    """
-
-    roll: float = 0.0
-    yaw: float = 0.0
-    shift_x: float = 0.0
-    shift_y: float = 0.0
-    scale: float = 1.0
-    gain: float = 1.0
-    bias: float = 0.0
-    shade: float = 0.0
-    background: tuple[float, float, float] = (150.0, 160.0, 170.0)
-    background2: tuple[float, float, float] = (120.0, 130.0, 140.0)
-    occluder: tuple[float, float, float, float] | None = None
-    noise: float = 0.0
-    noise_offset: int = 0
-    blur: int = 0
-    gray: bool = False
-
-    @classmethod
-    def sample(cls, rng: np.random.Generator, wild: bool = True) -> Scene:
-        """A random scene; ``wild=False`` gives a frontal, evenly lit studio shot."""
-        background = rng.uniform(40, 230, 3)
-        background2 = np.clip(background + rng.uniform(-60, 60, 3), 0, 255)
-        if not wild:
-            return cls(
-                scale=rng.uniform(0.97, 1.03),
-                gain=rng.uniform(0.95, 1.05),
-                background=tuple(background),
-                background2=tuple(background2),
-                noise=2.0,
-                noise_offset=int(rng.integers(1 << 16)),
-            )
-        return cls(
-            roll=rng.normal(0, 6),
-            yaw=float(np.clip(rng.normal(0, 0.35), -0.8, 0.8)),
-            shift_x=rng.normal(0, 0.02),
-            shift_y=rng.normal(0, 0.02),
-            scale=rng.uniform(0.92, 1.06),
-            gain=rng.uniform(0.85, 1.2),
-            bias=rng.uniform(-20, 20),
-            shade=rng.uniform(-0.6, 0.6),
-            background=tuple(background),
-            background2=tuple(background2),
-            noise=rng.uniform(2, 8),
-            noise_offset=int(rng.integers(1 << 16)),
-        )
 
 
 def prototype_intensities(*expressions: str, intensity: float = 1.0) -> np.ndarray:
@@ -205,15 +78,14 @@ class _Canvas:
 
     def __init__(self, size: int, background) -> None:
         self.size = size
-        self.image = np.empty((size, size, 3), np.uint8)
-        self.image[:] = [round(v) for v in background]
+        self.image = np.full((size, size, 3), np.array(background).round(), np.uint8)
         self.k = size * _ONE
 
     def pt(self, x: float, y: float) -> tuple[int, int]:
         return round(x * self.k), round(y * self.k)
 
     def pts(self, points) -> np.ndarray:
-        return (np.asarray(points, np.float64) * self.k + 0.5).astype(np.int32)
+        return (np.array(points) * self.k + 0.5).astype(np.int32)
 
     def ellipse(self, cx, cy, ax, ay, colour, angle=0.0, start=0, end=360, thickness=-1):
         axes = (max(1, round(ax * self.k)), max(1, round(ay * self.k)))
@@ -238,17 +110,13 @@ class _Canvas:
         cv2.polylines(self.image, [self.pts(points)], False, colour, width, cv2.LINE_AA, _SHIFT)
 
 
-_T = {n: np.linspace(0.0, 1.0, n) for n in (5, 7, 9)}
-_B = {n: 4 * t * (1 - t) for n, t in _T.items()}
+_ARC = {n: [(i / (n - 1), 4 * (i / (n - 1)) * (1 - i / (n - 1))) for i in range(n)] for n in (5, 9)}
 
 
-def _curve(x0, y0, x1, y1, bend: float, n: int = 5) -> np.ndarray:
-    """Points [n, 2] of a quadratic arc from (x0, y0) to (x1, y1) whose middle is ``bend`` lower."""
-    t = _T[n]
-    out = np.empty((n, 2))
-    out[:, 0] = x0 + (x1 - x0) * t
-    out[:, 1] = y0 + (y1 - y0) * t + bend * _B[n]
-    return out
+def _curve(x0, y0, x1, y1, bend: float, n: int = 5) -> list[tuple[float, float]]:
+    """``n`` points of a quadratic arc from (x0, y0) to (x1, y1) whose middle is ``bend`` lower."""
+    dx, dy = x1 - x0, y1 - y0
+    return [(x0 + dx * t, y0 + dy * t + bend * b) for t, b in _ARC[n]]
 
 
 def render_face(
@@ -361,7 +229,7 @@ def render_face(
         upper = _curve(ex - w, ey, ex + w, ey, (top - ey) * (1.0 - 0.35 * a["AU7"]))
         lower = _curve(ex + w, ey, ex - w, ey, bottom - ey)
         c.ellipse(ex, ey - 0.004, w * 1.35, h * 2.1, _mix(skin, 0.18))
-        c.poly(np.concatenate([upper, lower]), (238, 236, 230))
+        c.poly(upper + lower, (238, 236, 230))
         iris_r = h * 0.95
         iris_h = min(iris_r, (bottom - top) / 2)
         iris_y = (top + bottom) / 2
@@ -457,22 +325,16 @@ def render_face(
     if opening:
         top_edge = _curve(*left, *right, upper_in - corner_y - bend_in * 0.2, 9)
         bottom_edge = _curve(*right, *left, lower_in - corner_y + bend_in * 0.3, 9)
-        c.poly(np.concatenate([top_edge, bottom_edge]), (60, 20, 25))
+        c.poly(top_edge + bottom_edge, (60, 20, 25))
         if a["AU10"] + a["AU25"] > 0.2:
             teeth_h = min(gap_up + gap_down, 0.03)
             tooth_edge = _curve(*right, *left, upper_in + teeth_h - corner_y, 9)
-            c.poly(np.concatenate([top_edge, tooth_edge]), (242, 240, 232))
-    upper_lip = np.concatenate(
-        [
-            _curve(*left, *right, upper_out - corner_y, 9),
-            _curve(*right, *left, upper_in - corner_y - bend_in * 0.2, 9),
-        ]
+            c.poly(top_edge + tooth_edge, (242, 240, 232))
+    upper_lip = _curve(*left, *right, upper_out - corner_y, 9) + _curve(
+        *right, *left, upper_in - corner_y - bend_in * 0.2, 9
     )
-    lower_lip = np.concatenate(
-        [
-            _curve(*left, *right, lower_in - corner_y + bend_in * 0.3, 9),
-            _curve(*right, *left, lower_out - corner_y, 9),
-        ]
+    lower_lip = _curve(*left, *right, lower_in - corner_y + bend_in * 0.3, 9) + _curve(
+        *right, *left, lower_out - corner_y, 9
     )
     c.poly(upper_lip, lip)
     c.poly(lower_lip, lip)
@@ -483,36 +345,7 @@ def render_face(
     if scene.occluder is not None:
         ox, oy, ow, oh = scene.occluder
         c.ellipse(ox + ow / 2, oy + oh / 2, ow / 2, oh / 2, _mix(skin, 0.1, (255, 220, 200)))
-    return _finish(c.image, scene)
+    return finish(c.image, scene)
 
 
-_NOISE = np.random.default_rng(20240611).normal(0.0, 1.0, (384, 384, 3)).astype(np.float32)
-
-
-def _finish(image: np.ndarray, scene: Scene) -> np.ndarray:
-    """Pose warp, lighting, blur, sensor noise and grayscale, in that order."""
-    size = image.shape[0]
-    if scene.roll or scene.scale != 1.0 or scene.shift_x or scene.shift_y:
-        matrix = cv2.getRotationMatrix2D((size / 2, size / 2), scene.roll, scene.scale)
-        matrix[:, 2] += (scene.shift_x * size, scene.shift_y * size)
-        image = cv2.warpAffine(
-            image, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-        )
-    if scene.gray:
-        image = cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
-    if scene.blur > 1:
-        image = cv2.blur(image, (scene.blur, scene.blur))
-    if scene.noise > 0 or scene.gain != 1.0 or scene.bias:
-        y0 = scene.noise_offset % (_NOISE.shape[0] - size)
-        x0 = (scene.noise_offset // 7) % (_NOISE.shape[1] - size)
-        noise = _NOISE[y0 : y0 + size, x0 : x0 + size]
-        if scene.gray:
-            noise = noise[..., :1]
-        out = image.astype(np.float32) * scene.gain + (scene.bias + scene.noise * noise)
-        image = np.clip(out, 0, 255).astype(np.uint8)
-    return image
-
-
-def with_scene(scene: Scene, **changes) -> Scene:
-    """A copy of ``scene`` with some fields changed."""
-    return replace(scene, **changes)
+__all__ = ["AU_INDEX", "Identity", "Scene", "prototype_intensities", "render_face"]

@@ -30,8 +30,10 @@ Example:
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -146,6 +148,7 @@ def write_affwild2(
     seed: int = 0,
     size: int = 112,
     progress: bool = True,
+    workers: int = 1,
 ) -> SynthSummary:
     """Writes a synthetic Aff-Wild2 tree (see the module docstring) and returns its counts.
 
@@ -159,11 +162,15 @@ def write_affwild2(
         seed: the data set's seed.
         size: crop height and width in pixels (>= 32).
         progress: show a progress bar.
+        workers: processes drawing the crops (one video each at a time); the bytes written do
+            not depend on it.
 
     Raises:
         ValueError: for bad arguments, or when ``out`` holds something else.
     """
     out = Path(out)
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
     if size < 32:
         raise ValueError(f"size must be >= 32 pixels, got {size}")
     if frames < 1:
@@ -180,7 +187,6 @@ def write_affwild2(
                 tasks = video_tasks(position)
                 video = make_video(seed, index, frames)
                 masks = annotated_frames(seed, index, frames, tasks)
-                _write_crops(partial, video, size, bar)
                 _write_annotations(partial, split, video, tasks, masks)
                 mtl_lines[split] += _mtl_lines(video, masks)
                 _count(counts[split], video, masks)
@@ -189,6 +195,7 @@ def write_affwild2(
                 )
         for split, lines in mtl_lines.items():
             _write_text(partial / MTL_FILES[split], lines)
+        _draw_all_crops(partial, seed, videos, frames, size, workers, bar)
         summary = SynthSummary(str(out), seed, size, frames, counts, records)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -228,6 +235,24 @@ def commit_partial(partial: Path, out: Path, summary: dict) -> None:
     partial.rename(out)
 
 
+def _draw_all_crops(root: Path, seed, videos, frames, size, workers, bar) -> None:
+    if workers == 1:
+        for index in range(videos):
+            _write_crops(root, make_video(seed, index, frames), size, bar)
+        return
+    jobs = [(str(root), seed, index, frames, size) for index in range(videos)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for done in pool.map(_crops_job, jobs):
+            bar.update(done)
+
+
+def _crops_job(job: tuple) -> int:
+    root, seed, index, frames, size = job
+    _write_crops(Path(root), make_video(seed, index, frames), size, None)
+    return frames
+
+
 def _write_crops(root: Path, video: SyntheticVideo, size: int, bar) -> None:
     folder = root / "cropped_aligned" / video.name
     folder.mkdir(parents=True)
@@ -239,7 +264,8 @@ def _write_crops(root: Path, video: SyntheticVideo, size: int, bar) -> None:
             if not ok:
                 raise OSError(f"OpenCV could not encode {folder / f'{i + 1:05d}.jpg'}")
             (folder / f"{i + 1:05d}.jpg").write_bytes(data.tobytes())
-        bar.update(1)
+        if bar is not None:
+            bar.update(1)
 
 
 def _write_annotations(root, split, video: SyntheticVideo, tasks, masks) -> None:

@@ -128,7 +128,12 @@ def test_refuses_to_replace_a_folder_that_is_not_a_synthetic_tree(tmp_path):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"videos": 1}, "videos"), ({"frames": 0}, "frames"), ({"size": 16}, "size")],
+    [
+        ({"videos": 1}, "videos"),
+        ({"frames": 0}, "frames"),
+        ({"size": 16}, "size"),
+        ({"workers": 0}, "workers"),
+    ],
 )
 def test_bad_arguments(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -140,3 +145,10 @@ def test_split_and_task_patterns():
     assert split_videos(2) == {"train": [0], "validation": [1]}
     assert video_tasks(0) == ("expr", "au", "va")
     assert {task for p in range(1, 8) for task in video_tasks(p)} == {"expr", "au", "va"}
+
+
+def test_workers_write_the_same_bytes(tmp_path):
+    kwargs = dict(videos=3, frames=6, size=32, seed=2, progress=False)
+    write_affwild2(tmp_path / "one", **kwargs)
+    write_affwild2(tmp_path / "two", workers=2, **kwargs)
+    assert digests(tmp_path / "one") == digests(tmp_path / "two")
