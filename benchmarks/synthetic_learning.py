@@ -19,14 +19,14 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=Setup.epochs)
     parser.add_argument("--train-videos", type=int, default=Setup.train_videos)
     parser.add_argument("--validation-videos", type=int, default=Setup.validation_videos)
-    parser.add_argument("--radius", type=int, default=4)
+    parser.add_argument("--radius", type=int, default=3)
     args = parser.parse_args()
     setup = Setup(
         epochs=args.epochs,
         train_videos=args.train_videos,
         validation_videos=args.validation_videos,
     )
-    result = train_and_score(setup, radius=args.radius)
+    result = train_and_score(setup, radius=args.radius, more_radii=(1, 2, 3))
     result.pop("identities")
     result["load_average"] = os.getloadavg()[0]
     result["setup"] = setup.__dict__

@@ -21,10 +21,12 @@ EXPRESSION_CLASSES = 8
 @dataclass
 class Setup:
     seed: int = 7
-    train_videos: int = 160
-    train_frames: int = 60
-    frame_step: int = 3
-    validation_videos: int = 10
+    train_videos: int = 400
+    train_frames: int = 64
+    frame_step: int = 8
+    validation_videos: int = 20
+    readout_videos: int = 30
+    readout_frames: int = 120
     validation_frames: int = 120
     size: int = 48
     epochs: int = 8
@@ -48,14 +50,12 @@ def build_model(size: int) -> keras.Model:
         x = keras.layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
         x = keras.layers.BatchNormalization()(x)
         x = keras.layers.MaxPooling2D()(x)
-    x = keras.layers.Conv2D(96, 3, padding="same", activation="relu")(x)
-    x = keras.layers.GlobalAveragePooling2D()(x)
-    outputs = {
-        "expression": keras.layers.Dense(EXPRESSION_CLASSES, "softmax", name="expression")(x),
-        "action_units": keras.layers.Dense(12, "sigmoid", name="action_units")(x),
-        "valence_arousal": keras.layers.Dense(2, "tanh", name="valence_arousal")(x),
-    }
-    return keras.Model(inputs, outputs)
+    x = keras.layers.Conv2D(64, 3, padding="same", activation="relu")(x)
+    # Flatten, not global pooling: the crops are aligned, so where a feature sits matters.
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dropout(0.3)(x)
+    x = keras.layers.Dense(128, activation="relu")(x)
+    return keras.Model(inputs, heads(x))
 
 
 def positive_weighted_bce(y_true, y_pred):
@@ -128,10 +128,75 @@ def smooth(predictions: dict, lengths: list[int], radius: int) -> dict:
     return out
 
 
-def train_and_score(setup: Setup, radius: int = 4) -> dict:
-    """Trains on ``train_videos`` identities, scores on ``validation_videos`` others."""
+OUTPUTS = ("expression", "action_units", "valence_arousal")
+
+
+def windows(predictions: dict, lengths: list[int], radius: int) -> np.ndarray:
+    """Each frame's outputs with those of its ``radius`` neighbours on both sides, flattened:
+    [N, (2 radius + 1) * 22] (edges repeat the end frames)."""
+    flat = np.concatenate([predictions[name] for name in OUTPUTS], axis=1)
+    pieces, start = [], 0
+    offsets = np.arange(-radius, radius + 1)[None, :]
+    for length in lengths:
+        index = np.clip(np.arange(length)[:, None] + offsets, 0, length - 1)
+        pieces.append(flat[start : start + length][index].reshape(length, -1))
+        start += length
+    return np.concatenate(pieces)
+
+
+def compile_model(model: keras.Model, steps: int) -> None:
+    model.compile(
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps)),
+        loss={
+            "expression": "sparse_categorical_crossentropy",
+            "action_units": positive_weighted_bce,
+            "valence_arousal": "mse",
+        },
+        loss_weights={"expression": 1.0, "action_units": 1.0, "valence_arousal": 2.0},
+    )
+
+
+def heads(x) -> dict:
+    return {
+        "expression": keras.layers.Dense(EXPRESSION_CLASSES, "softmax", name="expression")(x),
+        "action_units": keras.layers.Dense(12, "sigmoid", name="action_units")(x),
+        "valence_arousal": keras.layers.Dense(2, "tanh", name="valence_arousal")(x),
+    }
+
+
+def fit_readout(x, y, epochs: int = 30, batch_size: int = 64) -> keras.Model:
+    """A small MLP from (windows of) frame-model outputs to the three tasks."""
+    inputs = keras.Input((x.shape[1],))
+    model = keras.Model(inputs, heads(keras.layers.Dense(64, activation="relu")(inputs)))
+    compile_model(model, epochs * -(-len(x) // batch_size))
+    model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+    return model
+
+
+def labels_of(videos, prefix: str = "noisy_") -> dict:
+    return {
+        "expression": np.concatenate([getattr(v, prefix + "expression") for v in videos]),
+        "action_units": np.concatenate([getattr(v, prefix + "aus") for v in videos]).astype(
+            "float32"
+        ),
+        "valence_arousal": np.concatenate([getattr(v, prefix + "va") for v in videos]),
+    }
+
+
+def train_and_score(setup: Setup, radius: int = 3, more_radii: tuple[int, ...] = ()) -> dict:
+    """Trains a frame CNN on ``train_videos`` people; then, on ``readout_videos`` other people,
+    two read-outs of its outputs: one per frame (radius 0) and one over a window of
+    ``2 radius + 1`` frames; scores all on ``validation_videos`` further people.
+
+    The two read-outs have the same form, data and training; only the temporal context
+    differs, so their gap is what smoothing over the video's frames is worth.
+    """
     keras.utils.set_random_seed(setup.seed)
     train = [make_video(setup.seed, i, setup.train_frames) for i in range(setup.train_videos)]
+    readout = [
+        make_video(setup.seed, 20_000 + i, setup.readout_frames)
+        for i in range(setup.readout_videos)
+    ]
     held_out = [
         make_video(setup.seed, 10_000 + i, setup.validation_frames)
         for i in range(setup.validation_videos)
@@ -142,27 +207,32 @@ def train_and_score(setup: Setup, radius: int = 4) -> dict:
         "action_units": gather("noisy_aus").astype("float32"),
         "valence_arousal": gather("noisy_va"),
     }
-    x_val = np.concatenate([video.render_all(setup.size) for video in held_out])
     model = build_model(setup.size)
-    model.compile(
-        optimizer=keras.optimizers.Adam(3e-3),
-        loss={
-            "expression": "sparse_categorical_crossentropy",
-            "action_units": positive_weighted_bce,
-            "valence_arousal": "mse",
-        },
-        loss_weights={"expression": 1.0, "action_units": 1.0, "valence_arousal": 2.0},
-    )
+    compile_model(model, setup.epochs * -(-len(x_train) // setup.batch_size))
     start = time.perf_counter()
     model.fit(x_train, y_train, batch_size=setup.batch_size, epochs=setup.epochs, verbose=0)
     seconds = time.perf_counter() - start
-    frame = model.predict(x_val, batch_size=256, verbose=0)
-    smoothed = smooth(frame, [video.frames for video in held_out], radius)
+
+    def predict(videos):
+        images = np.concatenate([video.render_all(setup.size) for video in videos])
+        return model.predict(images, batch_size=256, verbose=0), [v.frames for v in videos]
+
+    frame, lengths = predict(held_out)
+    readout_outputs, readout_lengths = predict(readout)
+    readouts = {
+        r: fit_readout(windows(readout_outputs, readout_lengths, r), labels_of(readout))
+        for r in sorted({0, radius})
+    }
+    read = {
+        r: readouts[r].predict(windows(frame, lengths, r), batch_size=1024, verbose=0)
+        for r in readouts
+    }
     result = {
         "train_seconds": seconds,
         "train_images": len(x_train),
         "identities": {
             "train": [video.identity for video in train],
+            "readout": [video.identity for video in readout],
             "held_out": [video.identity for video in held_out],
         },
     }
@@ -173,7 +243,12 @@ def train_and_score(setup: Setup, radius: int = 4) -> dict:
         ]
         result[labels_kind] = {
             "frame": scores(frame, *truth),
-            "smoothed": scores(smoothed, *truth),
+            "frame_readout": scores(read[0], *truth),
+            "window_readout": scores(read[radius], *truth),
+            **{
+                f"moving_average_r{r}": scores(smooth(frame, lengths, r), *truth)
+                for r in more_radii
+            },
             "chance": chance_scores(*truth[:2]),
         }
     return result

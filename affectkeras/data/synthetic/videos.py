@@ -37,6 +37,9 @@ from affectkeras.data.synthetic.faces import AU_INDEX, Identity, Scene, render_f
 ONSET = 0.4
 """Intensity from which an AU counts as present and an episode as its expression."""
 
+JITTER = 0.22
+"""Standard deviation of the per-frame noise added to the AU intensities a frame is drawn with."""
+
 CIRCUMPLEX: dict[str, tuple[float, float]] = {
     "neutral": (0.0, 0.0),
     "anger": (-0.6, 0.65),
@@ -139,7 +142,7 @@ def make_video(
     identity = Identity.sample(rng)
     intensities, expression, va = _episodes(rng, frames)
     aus = (intensities >= ONSET).astype(np.int8)
-    jitter = rng.normal(0.0, 0.13, (frames, N_AU)) * (rng.uniform(size=(frames, N_AU)) < 0.5)
+    jitter = rng.normal(0.0, JITTER, (frames, N_AU))
     scenes, detected = _scenes(rng, frames, wild)
     noisy_expression = expression.copy()
     flip = rng.uniform(size=frames) < noise.expression
@@ -240,9 +243,11 @@ def _scenes(rng: np.random.Generator, frames: int, wild: bool) -> tuple[list[Sce
         offsets = rng.integers(0, 1 << 16, frames)
         scenes = [Scene(**{**base.__dict__, "noise_offset": int(o)}) for o in offsets]
         return scenes, detected
-    roll = base.roll + _smooth_walk(rng, frames, 4.0, 0.05)
+    # The crops are aligned (as Aff-Wild2's cropped_aligned): little roll, shift and zoom remain,
+    # plus the frame-to-frame jitter of landmark-based alignment (drawn per frame below).
+    roll = _smooth_walk(rng, frames, 2.0, 0.05)
     yaw = np.clip(base.yaw + _smooth_walk(rng, frames, 0.2, 0.05), -0.9, 0.9)
-    shift = _smooth_walk(rng, frames * 2, 0.015, 0.1).reshape(frames, 2)
+    shift = _smooth_walk(rng, frames * 2, 0.01, 0.1).reshape(frames, 2)
     gain = np.clip(base.gain + _smooth_walk(rng, frames, 0.05, 0.02), 0.8, 1.25)
     occluded = np.zeros(frames, bool)
     if rng.uniform() < 0.6:  # a hand over the face for a while
@@ -257,17 +262,17 @@ def _scenes(rng: np.random.Generator, frames: int, wild: bool) -> tuple[list[Sce
     scenes = []
     for i in range(frames):
         occluder = None
-        if occluded[i]:
+        if occluded[i] or rng.uniform() < 0.06:  # or a brief gesture in front of the face
             ox, oy = rng.uniform(0.15, 0.55), rng.uniform(0.45, 0.65)
             occluder = (ox, oy, rng.uniform(0.2, 0.32), rng.uniform(0.15, 0.3))
         scenes.append(
             Scene(
-                roll=float(roll[i]),
+                roll=float(roll[i] + rng.normal(0, 1.5)),
                 yaw=float(yaw[i]),
-                shift_x=float(shift[i, 0]),
-                shift_y=float(shift[i, 1]),
-                scale=base.scale,
-                gain=float(gain[i]),
+                shift_x=float(shift[i, 0] + rng.normal(0, 0.012)),
+                shift_y=float(shift[i, 1] + rng.normal(0, 0.012)),
+                scale=1.0 + (base.scale - 1.0) * 0.5,
+                gain=float(gain[i] + rng.normal(0, 0.05)),
                 bias=base.bias,
                 shade=base.shade,
                 background=base.background,
@@ -275,7 +280,7 @@ def _scenes(rng: np.random.Generator, frames: int, wild: bool) -> tuple[list[Sce
                 occluder=occluder,
                 noise=noise_level * rng.uniform(0.5, 1.8),
                 noise_offset=int(rng.integers(1 << 16)),
-                blur=3 if rng.uniform() < 0.05 else 0,
+                blur=int(rng.choice((3, 5))) if rng.uniform() < 0.1 else 0,  # motion blur
             )
         )
     return scenes, detected
