@@ -31,10 +31,12 @@ def render_speed(size: int, count: int) -> float:
     return count / (time.perf_counter() - start)
 
 
-def write_speed(videos: int, frames: int) -> float:
+def write_speed(videos: int, frames: int, workers: int = 1) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        write_affwild2(f"{tmp}/synth", videos=videos, frames=frames, progress=False)
+        write_affwild2(
+            f"{tmp}/synth", videos=videos, frames=frames, progress=False, workers=workers
+        )
         return videos * frames / (time.perf_counter() - start)
 
 
@@ -67,6 +69,7 @@ def main() -> None:
         "render_images_per_s_112px": render_speed(112, args.images),
         "render_images_per_s_48px": render_speed(48, args.images),
         "write_affwild2_frames_per_s_112px_jpeg": write_speed(4, args.images // 4),
+        "write_affwild2_frames_per_s_112px_jpeg_2_workers": write_speed(4, args.images // 4, 2),
         "yunet_found_at_80_120px": detection_rates(args.frames),
         "load_average_after": os.getloadavg()[0],
     }

@@ -78,7 +78,8 @@ class _Canvas:
 
     def __init__(self, size: int, background) -> None:
         self.size = size
-        self.image = np.full((size, size, 3), np.array(background).round(), np.uint8)
+        self.image = np.empty((size, size, 3), np.uint8)
+        cv2.rectangle(self.image, (0, 0), (size, size), tuple(background), -1)
         self.k = size * _ONE
 
     def pt(self, x: float, y: float) -> tuple[int, int]:
