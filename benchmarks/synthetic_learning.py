@@ -16,12 +16,14 @@ from tests.helpers.synthetic_learning import Setup, train_and_score
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=Setup.seed)
     parser.add_argument("--epochs", type=int, default=Setup.epochs)
     parser.add_argument("--train-videos", type=int, default=Setup.train_videos)
     parser.add_argument("--validation-videos", type=int, default=Setup.validation_videos)
     parser.add_argument("--radius", type=int, default=3)
     args = parser.parse_args()
     setup = Setup(
+        seed=args.seed,
         epochs=args.epochs,
         train_videos=args.train_videos,
         validation_videos=args.validation_videos,

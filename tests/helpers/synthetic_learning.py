@@ -30,7 +30,7 @@ class Setup:
     validation_frames: int = 120
     size: int = 48
     epochs: int = 8
-    batch_size: int = 64
+    batch_size: int = 32
 
 
 def frames_and_labels(videos, step: int, size: int):
@@ -53,7 +53,6 @@ def build_model(size: int) -> keras.Model:
     x = keras.layers.Conv2D(64, 3, padding="same", activation="relu")(x)
     # Flatten, not global pooling: the crops are aligned, so where a feature sits matters.
     x = keras.layers.Flatten()(x)
-    x = keras.layers.Dropout(0.3)(x)
     x = keras.layers.Dense(128, activation="relu")(x)
     return keras.Model(inputs, heads(x))
 
@@ -146,7 +145,7 @@ def windows(predictions: dict, lengths: list[int], radius: int) -> np.ndarray:
 
 def compile_model(model: keras.Model, steps: int) -> None:
     model.compile(
-        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(3e-3, steps)),
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps)),
         loss={
             "expression": "sparse_categorical_crossentropy",
             "action_units": positive_weighted_bce,
