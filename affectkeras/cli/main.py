@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 
 from affectkeras import __version__
-from affectkeras.cli import info
+from affectkeras.cli import info, synth
 
-SUBCOMMANDS = (info,)
+SUBCOMMANDS = (info, synth)
 
 
 def verbosity_options(suppress_defaults: bool) -> argparse.ArgumentParser:
