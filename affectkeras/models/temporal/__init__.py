@@ -1,0 +1,23 @@
+"""Temporal models over chronological per-frame feature sequences [B, T, D] (+ mask [B, T]).
+
+- ``build_stat_lstm_model``: seed 004's STAT + bidirectional-LSTM fusion model (Do et al.).
+- ``build_bigru_model``: seed 002's bidirectional GRU over 32-frame sequences (Vu et al.).
+"""
+
+from affectkeras.models.temporal.bigru import build_bigru_model
+from affectkeras.models.temporal.stat_lstm import (
+    STAT_LSTM_VARIANTS,
+    VA_STATISTICS_OUTPUT,
+    StatLstmVariant,
+    build_stat_lstm_model,
+    va_statistics,
+)
+
+__all__ = [
+    "STAT_LSTM_VARIANTS",
+    "VA_STATISTICS_OUTPUT",
+    "StatLstmVariant",
+    "build_bigru_model",
+    "build_stat_lstm_model",
+    "va_statistics",
+]
