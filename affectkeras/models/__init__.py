@@ -5,7 +5,8 @@ Everything here is Keras 3 with ``keras.ops`` only, so it runs on TensorFlow and
 - ``get_backbone(name, input_shape, weights)`` / ``list_backbones()``: the backbone registry.
 - ``build_heads`` / ``build_task_model``: heads from the OutputSpec, backbone + heads.
 - ``JointDecoder``: seed 003's union sigmoid outputs -> per-dataset and canonical labels.
-- ``build_stat_lstm_model`` (seed 004) and ``build_bigru_model`` (seed 002): temporal models.
+- ``build_stat_lstm_model`` (seed 004) and ``build_bigru_model`` (seed 002): temporal models;
+  ``build_window_model`` feeds pixel windows through a frame model into a temporal one.
 """
 
 from affectkeras.models.heads import HEAD_STYLES, VA_BINS_OUTPUT, build_heads
@@ -22,6 +23,7 @@ from affectkeras.models.temporal import (
     VA_STATISTICS_OUTPUT,
     build_bigru_model,
     build_stat_lstm_model,
+    build_window_model,
     va_statistics,
 )
 
@@ -37,6 +39,7 @@ __all__ = [
     "build_heads",
     "build_stat_lstm_model",
     "build_task_model",
+    "build_window_model",
     "get_backbone",
     "list_backbones",
     "register_backbone",

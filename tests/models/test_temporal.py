@@ -11,6 +11,9 @@ from affectkeras.models import (
     VA_BINS_OUTPUT,
     build_bigru_model,
     build_stat_lstm_model,
+    build_task_model,
+    build_window_model,
+    get_backbone,
     va_statistics,
 )
 from affectkeras.output_spec import OutputSpec
@@ -146,3 +149,38 @@ def test_bigru_predicts_the_spec_tasks_per_frame():
         "expression": (1, 9, 8),
         "action_units": (1, 9, 12),
     }
+
+
+def test_pixel_window_model_passes_the_shared_model_checks(tmp_path):
+    def build():
+        frame = build_task_model(
+            get_backbone("tiny", input_shape=(16, 16, 3), widths=(8, 16)),
+            OutputSpec.create("expr", C),
+            return_features=True,
+        )
+        temporal = build_stat_lstm_model(
+            feature_dim=16, num_classes=C, window=3, variant=6, lstm_units=2, branch_units=4
+        )
+        return build_window_model(frame, temporal)
+
+    rng = np.random.default_rng(0)
+    inputs = {
+        "pixels": rng.integers(0, 256, (B, 3, 16, 16, 3), dtype=np.uint8),
+        "mask": np.array([[True] * 3, [False, True, True]]),
+    }
+    expected = {"expression": (B, C), "valence_arousal": (B, 2), "va_statistics": (B, 5)}
+    model = run_model_checks(build, inputs, expected, tmp_path)
+    # the frames of the window really reach the frame model: the current frame matters
+    changed = {"pixels": inputs["pixels"].copy(), "mask": inputs["mask"]}
+    changed["pixels"][:, -1] = 255 - changed["pixels"][:, -1]
+    before = keras.ops.convert_to_numpy(model(inputs)["expression"])
+    after = keras.ops.convert_to_numpy(model(changed)["expression"])
+    assert not np.allclose(before, after)
+
+
+def test_window_model_needs_a_feature_output():
+    frame = build_task_model(
+        get_backbone("tiny", input_shape=(16, 16, 3)), OutputSpec.create("expr", C)
+    )
+    with pytest.raises(ValueError, match="needs 'features' and 'expression' outputs"):
+        build_window_model(frame, build(6))
