@@ -43,7 +43,7 @@ def build(variant, **kwargs):
         window=S,
         variant=variant,
         lstm_units=3,
-        branch_units=8,
+        branch_units=16,
         **kwargs,
     )
 
@@ -159,7 +159,7 @@ def test_pixel_window_model_passes_the_shared_model_checks(tmp_path):
             return_features=True,
         )
         temporal = build_stat_lstm_model(
-            feature_dim=16, num_classes=C, window=3, variant=6, lstm_units=2, branch_units=4
+            feature_dim=16, num_classes=C, window=3, variant=6, lstm_units=2, branch_units=16
         )
         return build_window_model(frame, temporal)
 
