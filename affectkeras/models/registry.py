@@ -1,0 +1,153 @@
+"""The backbone registry behind ``get_backbone`` and ``list_backbones`` (timm-style: names map to
+builders; nothing is parsed out of a name).
+
+Example:
+    >>> from affectkeras.models import get_backbone, list_backbones
+    >>> list_backbones()
+    ['resnet110', 'resnet32', 'resnet50', 'resnet50_vggface2', 'tiny']
+    >>> get_backbone("tiny", input_shape=(32, 32, 3)).output.shape
+    (None, 64)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keras
+
+
+@dataclass(frozen=True)
+class BackboneEntry:
+    """One registered backbone.
+
+    Args:
+        name: registry name.
+        builder: ``builder(input_shape=..., **kwargs) -> keras.Model``.
+        default_input_shape: used when ``get_backbone`` gets no ``input_shape``.
+        description: one line for listings.
+    """
+
+    name: str
+    builder: Callable[..., keras.Model]
+    default_input_shape: tuple[int, int, int]
+    description: str
+
+
+_REGISTRY: dict[str, BackboneEntry] = {}
+
+
+def register_backbone(
+    name: str, default_input_shape: tuple[int, int, int], description: str
+) -> Callable:
+    """Decorator registering a backbone builder under ``name``."""
+
+    def decorate(builder: Callable[..., keras.Model]) -> Callable[..., keras.Model]:
+        if name in _REGISTRY:
+            raise ValueError(f"Backbone {name!r} is already registered")
+        _REGISTRY[name] = BackboneEntry(name, builder, tuple(default_input_shape), description)
+        return builder
+
+    return decorate
+
+
+def list_backbones() -> list[str]:
+    """Names of the registered backbones, sorted."""
+    _register_builtins()
+    return sorted(_REGISTRY)
+
+
+def backbone_entry(name: str) -> BackboneEntry:
+    """The registry entry of ``name`` (default input shape, description)."""
+    _register_builtins()
+    if name not in _REGISTRY:
+        raise ValueError(f"Unknown backbone {name!r}; registered: {sorted(_REGISTRY)}")
+    return _REGISTRY[name]
+
+
+def get_backbone(
+    name: str,
+    input_shape: tuple[int, int, int] | None = None,
+    weights: str | os.PathLike | None = None,
+    **kwargs,
+) -> keras.Model:
+    """Builds a registered backbone whose output is the pooled feature vector [B, D].
+
+    Every backbone takes RGB pixels in 0..255 ([B, H, W, 3], uint8 or float) and normalises
+    inside, as its weights expect.
+
+    Args:
+        name: one of ``list_backbones()``.
+        input_shape: (H, W, 3); default: the backbone's (112x112 for ResNet50, 32x32 for the
+            CIFAR ResNets, 64x64 for ``tiny``).
+        weights: None (random initialisation) or a local file. For ``resnet50``: a
+            keras.applications ImageNet no-top ``.h5`` or keras-vggface's
+            ``rcmalli_vggface_tf_notop_resnet50.h5`` (the variant follows the file). For every
+            backbone: a ``.weights.h5`` saved from the same backbone with ``save_weights``.
+        **kwargs: passed to the backbone class (``variant=``, ``shortcut=``, ``dtype=`` ...).
+
+    Raises:
+        ValueError: for an unknown name, a missing file or weights that do not fit.
+    """
+    entry = backbone_entry(name)
+    shape = tuple(input_shape) if input_shape is not None else entry.default_input_shape
+    if len(shape) != 3 or shape[-1] != 3:
+        raise ValueError(f"get_backbone({name!r}): input_shape must be (H, W, 3), got {shape}")
+    if weights is not None and not os.path.isfile(os.fspath(weights)):
+        raise ValueError(f"get_backbone({name!r}): no weights file at {os.fspath(weights)!r}")
+    weights = None if weights is None else os.fspath(weights)
+    if weights is not None and name.startswith("resnet50") and not weights.endswith(".weights.h5"):
+        from affectkeras.models.backbones.resnet50_weights import (
+            detect_source,
+            load_resnet50_weights,
+            read_keras2_h5,
+        )
+
+        kwargs.setdefault("variant", detect_source(read_keras2_h5(weights), weights))
+        backbone = entry.builder(input_shape=shape, **kwargs)
+        load_resnet50_weights(backbone, weights)
+        return backbone
+    backbone = entry.builder(input_shape=shape, **kwargs)
+    if weights is not None:
+        if not weights.endswith(".weights.h5"):
+            raise ValueError(
+                f"get_backbone({name!r}): weights {weights!r} must be a '.weights.h5' file "
+                "written by save_weights"
+            )
+        backbone.load_weights(weights)
+    return backbone
+
+
+_BUILTINS_DONE = False
+
+
+def _register_builtins() -> None:
+    """Registers the built-in backbones on first use (keeps imports lazy and cycle-free)."""
+    global _BUILTINS_DONE
+    if _BUILTINS_DONE:
+        return
+    _BUILTINS_DONE = True
+    from affectkeras.models.backbones.cifar_resnet import CifarResNetBackbone
+    from affectkeras.models.backbones.resnet50 import ResNet50Backbone
+    from affectkeras.models.backbones.tiny import TinyBackbone
+
+    register_backbone("tiny", (64, 64, 3), "small 3-stage CNN for tests and CPU demos")(
+        lambda input_shape, **kw: TinyBackbone(input_shape=input_shape, **kw)
+    )
+    register_backbone("resnet32", (32, 32, 3), "CIFAR ResNet-32 (He et al. 2016; seed 003)")(
+        lambda input_shape, **kw: CifarResNetBackbone(depth=32, input_shape=input_shape, **kw)
+    )
+    register_backbone("resnet110", (32, 32, 3), "CIFAR ResNet-110 (He et al. 2016; seed 003)")(
+        lambda input_shape, **kw: CifarResNetBackbone(depth=110, input_shape=input_shape, **kw)
+    )
+    register_backbone("resnet50", (112, 112, 3), "ResNet50, keras.applications layout")(
+        lambda input_shape, **kw: ResNet50Backbone(input_shape=input_shape, **kw)
+    )
+    register_backbone(
+        "resnet50_vggface2", (112, 112, 3), "ResNet50 with keras-vggface's VGGFace2 stem and input"
+    )(
+        lambda input_shape, **kw: ResNet50Backbone(
+            input_shape=input_shape, **{"variant": "vggface2", **kw}
+        )
+    )

@@ -1,0 +1,157 @@
+"""Every head style, and every backbone x head combination, through the shared model checks."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from affectkeras import labels
+from affectkeras.models import (
+    VA_BINS_OUTPUT,
+    build_heads,
+    build_task_model,
+    get_backbone,
+    list_backbones,
+)
+from affectkeras.output_spec import OutputSpec, va_bin_centres
+from tests.helpers.model_checks import run_model_checks
+
+SLOW = {"resnet50", "resnet50_vggface2", "resnet110"}
+FEATURE_DIMS = {
+    "tiny": 64,
+    "resnet32": 64,
+    "resnet110": 64,
+    "resnet50": 2048,
+    "resnet50_vggface2": 2048,
+}
+JOINT = OutputSpec.joint([labels.EXPRESSION_7, labels.EMOTIONET_AU, labels.COMPOUND])
+
+HEADS = {
+    # name: (OutputSpec, build_task_model kwargs, expected output shapes for batch 2)
+    "linear": (
+        OutputSpec.create("expr,au,va", 8),
+        {"head": "linear"},
+        {"expression": (2, 8), "action_units": (2, 12), "valence_arousal": (2, 2)},
+    ),
+    "dense512": (
+        OutputSpec.create("expr,au", 7),
+        {"head": "dense512", "dropout": 0.2},
+        {"expression": (2, 7), "action_units": (2, 12)},
+    ),
+    "va_bins": (
+        OutputSpec.create("expr,va", 7),
+        {"va_bins": 20},
+        {"expression": (2, 7), VA_BINS_OUTPUT: (2, 2, 20), "valence_arousal": (2, 2)},
+    ),
+    "sjmt_joint": (JOINT, {}, {"joint": (2, 7 + 11 + 8)}),
+    "features": (
+        OutputSpec.create("expr", 7),
+        {"return_features": True},
+        {"expression": (2, 7), "features": (2, None)},
+    ),
+}
+
+
+def images(shape=(32, 32, 3), batch=2, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, (batch, *shape), dtype=np.uint8)
+
+
+def expected_for(head, feature_dim):
+    return {k: tuple(feature_dim if s is None else s for s in v) for k, v in HEADS[head][2].items()}
+
+
+def combinations():
+    cases = []
+    for backbone in list_backbones():
+        for head in HEADS:
+            # Heavy backbone + head combinations run on TensorFlow only: on JAX each costs ~20 s
+            # of op-by-op dispatch, and the same backend-agnostic code is covered there by the
+            # heavy backbones' own checks and by every head on tiny and resnet32.
+            marks = [pytest.mark.slow] if backbone in SLOW else [pytest.mark.jax]
+            cases.append(pytest.param(backbone, head, marks=marks, id=f"{backbone}-{head}"))
+    return cases
+
+
+@pytest.mark.parametrize(("backbone_name", "head"), combinations())
+def test_backbone_and_head_pass_the_shared_model_checks(backbone_name, head, tmp_path):
+    spec, kwargs, _ = HEADS[head]
+
+    def build():
+        backbone = get_backbone(backbone_name, input_shape=(32, 32, 3))
+        return build_task_model(backbone, spec, **kwargs)
+
+    heavy = backbone_name in SLOW
+    run_model_checks(
+        build,
+        images(),
+        expected_for(head, FEATURE_DIMS[backbone_name]),
+        tmp_path,
+        # The heavy backbones pass every check on their own (test_backbones) and every head
+        # passes every check on tiny and resnet32; heavy backbone + head combinations check
+        # build, call, names, shapes, NaN and gradients, to keep CI time modest.
+        saving=not heavy,
+        config=not heavy,
+        mixed_precision=() if heavy else ("mixed_bfloat16", "mixed_float16"),
+    )
+
+
+@pytest.mark.jax
+def test_head_outputs_are_valid_distributions_and_ranges():
+    features = np.random.default_rng(1).normal(size=(4, 16)).astype("float32")
+    inputs = keras.Input((16,))
+    spec = OutputSpec.create("expr,au,va", 8)
+    model = keras.Model(inputs, build_heads(inputs, spec, va_bins=10))
+    out = {k: keras.ops.convert_to_numpy(v) for k, v in model(features).items()}
+    np.testing.assert_allclose(out["expression"].sum(-1), 1.0, atol=1e-6)
+    assert ((out["action_units"] > 0) & (out["action_units"] < 1)).all()
+    np.testing.assert_allclose(out[VA_BINS_OUTPUT].sum(-1), 1.0, atol=1e-6)
+    # the expected value is probabilities @ centres (contract 5)
+    np.testing.assert_allclose(
+        out["valence_arousal"], out[VA_BINS_OUTPUT] @ va_bin_centres(10), atol=1e-6
+    )
+    assert (np.abs(out["valence_arousal"]) < 1).all()
+
+
+@pytest.mark.jax
+def test_tanh_va_head_and_dense512_shape():
+    inputs = keras.Input((16,))
+    model = keras.Model(inputs, build_heads(inputs, OutputSpec.create("va"), "dense512"))
+    assert model.get_layer("head_dense1").units == 512
+    assert model.get_layer("valence_arousal").activation.__name__ == "tanh"
+    assert tuple(model.get_layer("valence_arousal").output.shape) == (None, 2)
+
+
+@pytest.mark.jax
+def test_sjmt_has_one_sigmoid_layer_over_the_union():
+    backbone = get_backbone("tiny", input_shape=(32, 32, 3))
+    model = build_task_model(backbone, JOINT)
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    assert [layer.units for layer in dense] == [26]
+    assert model.get_layer("joint").activation.__name__ == "sigmoid"
+
+
+@pytest.mark.jax
+def test_model_fit_maps_targets_by_output_name():
+    backbone = get_backbone("tiny", input_shape=(16, 16, 3))
+    model = build_task_model(backbone, OutputSpec.create("expr,au", 7))
+    model.compile(
+        optimizer="adam",
+        loss={
+            "expression": "sparse_categorical_crossentropy",
+            "action_units": "binary_crossentropy",
+        },
+    )
+    x = images((16, 16, 3), batch=4)
+    y = {
+        "action_units": np.ones((4, 12), "float32"),
+        "expression": np.array([0, 1, 2, 3]),
+    }
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+
+
+@pytest.mark.jax
+def test_unknown_head_style_is_an_error():
+    with pytest.raises(ValueError, match="Unknown head style 'dense1024'"):
+        build_heads(keras.Input((4,)), OutputSpec.create("expr"), "dense1024")
