@@ -47,6 +47,12 @@ def affect_vector(valence_arousal):
 def vector_squared_error(y_true, y_pred):
     """Per-sample sum of squared errors over the labelled entries of the 5-vector (eq. 3).
 
+    Args:
+        y_true: [N, 2] (valence, arousal), -5 = MISSING.
+        y_pred: [N, 5], the model's own 5-vector branch in :func:`affect_vector`'s order (the
+            paper's third regression branch, ``va_statistics`` of the seed 004 model), or
+            [N, 2] predicted (valence, arousal), from which the vector is built.
+
     Returns:
         ``(values [N], labelled [N])``: labelled when valence or arousal is.
     """
@@ -55,7 +61,14 @@ def vector_squared_error(y_true, y_pred):
     valence_ok, arousal_ok = labelled[:, 0], labelled[:, 1]
     both = ops.logical_and(valence_ok, arousal_ok)
     entries = ops.cast(ops.stack([arousal_ok, valence_ok, both, both, both], axis=-1), "float32")
-    error = affect_vector(safe_labels(y_true, labelled)) - affect_vector(y_pred)
+    width = y_pred.shape[-1]
+    if width not in (2, 5):
+        raise ValueError(
+            f"Seed 004's vector MSE takes predictions of width 5 (the 5-vector branch) or 2 "
+            f"(valence, arousal), got shape {tuple(y_pred.shape)}"
+        )
+    predicted = y_pred if width == 5 else affect_vector(y_pred)
+    error = affect_vector(safe_labels(y_true, labelled)) - predicted
     values = ops.sum(entries * ops.square(error), axis=-1)
     return values, ops.logical_or(valence_ok, arousal_ok)
 
@@ -64,8 +77,13 @@ def vector_squared_error(y_true, y_pred):
 class VectorMSE(AffectLoss):
     """Seed 004 eq. 3: summed squared error of [a, v, m, a - m, v - m], averaged over samples.
 
+    The target vector is built from the (valence, arousal) labels; the prediction is either the
+    model's 5-vector branch (the paper: "one vector with length 5", ``va_statistics`` of
+    ``affectkeras.models.build_stat_lstm_model``) or, for a model without that branch, built from
+    its predicted (valence, arousal).
+
     Shapes:
-        ``y_true`` float [B, 2] (valence, arousal; -5 = MISSING); ``y_pred`` [B, 2];
+        ``y_true`` float [B, 2] (valence, arousal; -5 = MISSING); ``y_pred`` [B, 5] or [B, 2];
         ``sample_weight`` [B].
     """
 

@@ -24,7 +24,6 @@ from affectkeras.models.temporal import (
     build_bigru_model,
     build_stat_lstm_model,
     build_window_model,
-    va_statistics,
 )
 
 __all__ = [
@@ -43,5 +42,4 @@ __all__ = [
     "get_backbone",
     "list_backbones",
     "register_backbone",
-    "va_statistics",
 ]

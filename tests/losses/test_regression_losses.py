@@ -214,6 +214,25 @@ def test_vector_mse_and_eq4_total_match_numpy():
         np.testing.assert_allclose(float(CCCMSELoss()(y, pred, weights)), expected, rtol=RTOL)
 
 
+def test_vector_mse_takes_the_five_vector_branch_in_paper_order():
+    rng = np.random.default_rng(15)
+    y, _ = random_va(rng)
+    pred5 = rng.uniform(-1, 1, size=(len(y), 5)).astype(np.float32)
+    expected = []
+    for (v, a), p in zip(y, pred5, strict=True):
+        if v == -5 and a == -5:
+            continue
+        total = (a - p[0]) ** 2 if a != -5 else 0.0  # paper order: a, v, m, a - m, v - m
+        total += (v - p[1]) ** 2 if v != -5 else 0.0
+        if a != -5 and v != -5:
+            m = (a + v) / 2
+            total += (m - p[2]) ** 2 + (a - m - p[3]) ** 2 + (v - m - p[4]) ** 2
+        expected.append(total)
+    np.testing.assert_allclose(float(VectorMSE()(y, pred5)), np.mean(expected), rtol=RTOL)
+    with pytest.raises(ValueError, match="width 5"):
+        VectorMSE()(y, pred5[:, :3])
+
+
 # ----------------------------------------------------------------------------- masking
 
 BINS = 20

@@ -14,7 +14,6 @@ from affectkeras.models import (
     build_task_model,
     build_window_model,
     get_backbone,
-    va_statistics,
 )
 from affectkeras.output_spec import OutputSpec
 from tests.helpers.model_checks import run_model_checks
@@ -109,12 +108,6 @@ def test_the_current_frame_is_the_last_step():
     before = keras.ops.convert_to_numpy(model(inputs)["expression"])
     after = keras.ops.convert_to_numpy(model(changed)["expression"])
     assert not np.allclose(before, after)
-
-
-def test_va_statistics_follow_eq_3():
-    va = np.array([[0.4, -0.2], [-1.0, 1.0]], "float32")
-    expected = [[0.4, -0.2, 0.1, 0.3, -0.3], [-1.0, 1.0, 0.0, -1.0, 1.0]]
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(va_statistics(va)), expected, atol=1e-6)
 
 
 def test_invalid_variant_is_an_error():

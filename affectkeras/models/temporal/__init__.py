@@ -11,7 +11,6 @@ from affectkeras.models.temporal.stat_lstm import (
     VA_STATISTICS_OUTPUT,
     StatLstmVariant,
     build_stat_lstm_model,
-    va_statistics,
 )
 from affectkeras.models.temporal.window import FoldTime, UnfoldTime, build_window_model
 
@@ -24,5 +23,4 @@ __all__ = [
     "build_bigru_model",
     "build_stat_lstm_model",
     "build_window_model",
-    "va_statistics",
 ]

@@ -15,7 +15,8 @@ video's start:
 - a classification branch (two Dense layers, the last a softmax over the expressions) and three
   regression branches (two Dense layers each, the last with tanh): valence and arousal (for the
   CCC losses of eq. 4, output together as ``valence_arousal``) and the 5-vector of eq. 3
-  (``va_statistics``: valence, arousal, their mean, and each minus the mean, for the MSE loss).
+  (``va_statistics``: arousal, valence, their mean ``m`` and ``a - m``, ``v - m``, the order of
+  ``affectkeras.losses.affect_vector``, against which ``affectkeras.losses.VectorMSE`` scores it).
 
 Table I's six ablation variants are selectable by ``variant`` (``STAT_LSTM_VARIANTS``):
 1/2 use the current frame only (inputs [B, D] and [B, C]), 3/4 add STAT, 5/6 add STAT and LSTM;
@@ -39,7 +40,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import keras
-from keras import ops
 
 from affectkeras.models.layers import MaskedStatistics, TakeStep
 from affectkeras.output_spec import expression_task, valence_arousal_task
@@ -71,19 +71,6 @@ STAT_LSTM_VARIANTS: dict[int, StatLstmVariant] = {
     )
 }
 """Seed 004's Table I: 1 Emotion Image ... 6 Emotion VA Frame with LSTM."""
-
-
-def va_statistics(valence_arousal):
-    """Eq. 3's target vector from VA [..., 2]: (valence, arousal, mean, v - mean, a - mean).
-
-    Example:
-        >>> import numpy as np
-        >>> keras.ops.convert_to_numpy(va_statistics(np.array([[0.5, -0.1]]))).round(2).tolist()
-        [[0.5, -0.1, 0.2, 0.3, -0.3]]
-    """
-    va = ops.convert_to_tensor(valence_arousal)
-    mean = ops.mean(va, axis=-1, keepdims=True)
-    return ops.concatenate([va, mean, va - mean], axis=-1)
 
 
 def build_stat_lstm_model(
