@@ -18,7 +18,16 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = ("data", "labels", "output_spec", "cli", "losses", "metrics", "models")
+_LAZY_SUBMODULES = (
+    "data",
+    "labels",
+    "output_spec",
+    "cli",
+    "losses",
+    "metrics",
+    "models",
+    "recipes",
+)
 
 __all__ = ["__version__", *_LAZY_SUBMODULES]
 

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 
 from affectkeras import __version__
-from affectkeras.cli import info, synth
+from affectkeras.cli import evaluate, info, synth, train
 
-SUBCOMMANDS = (info, synth)
+SUBCOMMANDS = (info, synth, train, evaluate)
 
 
 def verbosity_options(suppress_defaults: bool) -> argparse.ArgumentParser:

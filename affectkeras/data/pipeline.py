@@ -67,6 +67,7 @@ def make_dataset(
     deterministic: bool = True,
     interpolation: str = "bilinear",
     skips: SkipReport | None = None,
+    first_epoch: int = 0,
 ) -> Any:
     """Builds the ``tf.data.Dataset`` of a Feed.
 
@@ -80,6 +81,8 @@ def make_dataset(
         deterministic: keep the sampler's order despite parallel decoding.
         interpolation: ``"bilinear"`` (default) or ``"area"`` resizing.
         skips: a SkipReport to count bad images in (default: a new one, ``dataset.skips``).
+        first_epoch: with ``epoch=None``, the order of the first pass (a resumed run passes
+            the epoch it resumes at, so it sees the same sequence as an uninterrupted one).
 
     Returns:
         A ``tf.data.Dataset`` of ``(x, y, sample_weight)``: x uint8 [B, H, W, 3] (or, for
@@ -93,7 +96,7 @@ def make_dataset(
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     skips = SkipReport() if skips is None else skips
-    passes = itertools.count() if epoch is None else itertools.repeat(int(epoch))
+    passes = itertools.count(int(first_epoch)) if epoch is None else itertools.repeat(int(epoch))
     sampler = feed.sampler
 
     def orders():

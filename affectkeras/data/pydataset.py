@@ -95,15 +95,29 @@ class FeedDataset(keras.utils.PyDataset):
         return self.num_batches
 
     def __getitem__(self, index: int) -> tuple[Any, dict, dict]:
+        return self.batch(index)[1:]
+
+    def batch(self, index: int) -> tuple[np.ndarray, Any, dict, dict]:
+        """Batch ``index`` with the feed samples it holds: ``(samples, x, y, sample_weight)``.
+
+        ``samples`` (int64 [B]) are the Feed's sample indices that made it into the batch
+        (bad images dropped), so predictions can be matched to table rows.
+        """
         if not 0 <= index < self.num_batches:
             raise IndexError(f"batch {index} out of range ({self.num_batches} batches)")
         samples = self._order[index * self.batch_size : (index + 1) * self.batch_size]
         seed = (self.feed.sampler.seed, self.epoch, index)
         if self.store is None:
             samples, pixels, needed = self._decode(samples)
-            return assemble(self.feed, samples, pixels, self.augment, seed, pixel_rows=needed)
+            x, y, w = assemble(self.feed, samples, pixels, self.augment, seed, pixel_rows=needed)
+            return samples, x, y, w
         pixels = self.store.images if isinstance(self.store, ImageStore) else self.store
-        return assemble(self.feed, samples, np.asarray(pixels), self.augment, seed)
+        return (samples, *assemble(self.feed, samples, np.asarray(pixels), self.augment, seed))
+
+    def start_at_epoch(self, epoch: int) -> None:
+        """Serves epoch ``epoch``'s order next (a resumed run continues the same sequence)."""
+        self.epoch = int(epoch)
+        self._order = self._epoch_order(self.epoch)
 
     def _decode(self, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Decodes the rows a batch needs: (usable samples, pixels of ``needed``, needed)."""

@@ -13,6 +13,7 @@ from affectkeras.metrics.action_units import (
     ActionUnitF1,
 )
 from affectkeras.metrics.ccc import ConcordanceCorrelation
+from affectkeras.metrics.compound import compound_scores, compound_targets
 from affectkeras.metrics.expression import (
     ExpressionABAW2Score,
     ExpressionAccuracy,
@@ -49,6 +50,8 @@ __all__ = [
     "abaw_metrics",
     "abaw_scores",
     "ccc",
+    "compound_scores",
+    "compound_targets",
     "every_frame",
     "f1_from_counts",
     "find_log",

@@ -43,3 +43,7 @@ __all__ = [
     "list_backbones",
     "register_backbone",
 ]
+
+# Importing the package registers every serializable backbone class, so that
+# ``keras.models.load_model("model.keras")`` works after ``import affectkeras.models``.
+list_backbones()

@@ -110,6 +110,19 @@ class JointDecoder:
             result[key] = mean
         return result
 
+    def canonical_units(self, kind: str, num_classes: int = 8) -> list[tuple[int, int]]:
+        """``(joint unit, canonical index)`` pairs that :meth:`canonical` averages.
+
+        Args:
+            kind: ``"expression"``, ``"action_units"`` or ``"compound"``.
+            num_classes: the canonical expression space (7 or 8).
+        """
+        if kind == "expression":
+            return self._expression_units(num_classes)
+        if kind in ("action_units", "compound"):
+            return self._label_units("AU" if kind == "action_units" else "compound")
+        raise ValueError(f"kind must be expression, action_units or compound, got {kind!r}")
+
     # ------------------------------------------------------------------------------------
 
     def _expression_units(self, num_classes: int) -> list[tuple[int, int]]:

@@ -1,5 +1,6 @@
 """Small serializable Keras layers the backbones, heads and temporal models are built from."""
 
+from affectkeras.models.layers.joint_canonical import JointToCanonical
 from affectkeras.models.layers.normalization import NORMALIZATIONS, PixelNormalization
 from affectkeras.models.layers.sequence import ClearMask, MaskedStatistics, TakeStep
 from affectkeras.models.layers.shortcut import ZeroPadShortcut
@@ -8,6 +9,7 @@ from affectkeras.models.layers.va_bins import VABinExpectation
 __all__ = [
     "NORMALIZATIONS",
     "ClearMask",
+    "JointToCanonical",
     "MaskedStatistics",
     "PixelNormalization",
     "TakeStep",

@@ -1,0 +1,289 @@
+"""The frame every recipe plugs into: data, model, losses, ``model.fit`` with callbacks, RUN_DIR.
+
+A recipe subclasses :class:`Recipe` and fills in what its paper specifies (config defaults,
+output spec, training feed/sampling, model, losses); :meth:`Recipe.train` does the rest the same
+way for every recipe:
+
+1. resolve the config, check RUN_DIR (a rerun must match ``config.yaml``; see ``run_dir``);
+2. seed everything (``keras.utils.set_random_seed``; deterministic TF ops on the TF backend),
+   set the mixed-precision policy;
+3. read the data, split train/validation (never a random frame split; ``recipes.splits``);
+4. build the feeds, model and predictor, compile with the recipe's optimiser and schedule;
+5. ``model.fit`` with :class:`~affectkeras.recipes.callbacks.ValidationScores`,
+   :class:`~affectkeras.recipes.callbacks.BestCheckpoint` (``model.keras``), ``CSVLogger``
+   (``history.csv``), ``BackupAndRestore`` (resume) and optional ``TensorBoard``;
+6. score the saved ``model.keras`` on the validation rows into ``metrics.json``, exactly as
+   ``affectkeras evaluate`` would.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import keras
+import numpy as np
+import pandas as pd
+
+from affectkeras.data.augment import Augment
+from affectkeras.data.feed import Feed, make_feed
+from affectkeras.metrics.selection import abaw_metrics
+from affectkeras.models import get_backbone
+from affectkeras.output_spec import OutputSpec
+from affectkeras.recipes.callbacks import BestCheckpoint, ValidationScores
+from affectkeras.recipes.config import TrainConfig, load_config, save_config
+from affectkeras.recipes.evaluation import evaluate_table, write_metrics
+from affectkeras.recipes.inputs import (
+    RunTables,
+    plan_epochs,
+    run_tables,
+    training_batches,
+    validation_batches,
+)
+from affectkeras.recipes.optimizers import build_optimizer
+from affectkeras.recipes.run_dir import RunDir
+from affectkeras.recipes.scoring import canonical_truth
+
+logger = logging.getLogger("affectkeras.recipes")
+
+
+@dataclass
+class Models:
+    """What a recipe builds: the model ``fit`` trains and the predictor saved as model.keras.
+
+    The predictor shares the trained model's layers and outputs canonical names
+    (``expression``, ``action_units``, ``valence_arousal``; extras allowed).
+    """
+
+    model: keras.Model
+    predictor: keras.Model
+
+
+@dataclass
+class TrainResult:
+    """What ``train`` returns."""
+
+    run_dir: Path
+    config: TrainConfig
+    metrics: dict[str, Any]
+    history: list[dict[str, str]]
+    best_epoch: int | None = None
+    pipeline: str = ""
+    seconds: float = 0.0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Recipe:
+    """Base class of the training recipes (see the module doc).
+
+    Subclasses set ``name``, ``summary`` and ``config_class`` and override the hooks below.
+    """
+
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+    config_class: ClassVar[type[TrainConfig]] = TrainConfig
+
+    # ---------------------------------------------------------------- hooks
+
+    def output_spec(self, config: TrainConfig, tables: RunTables) -> OutputSpec:
+        """The tasks trained (default: ``config.tasks`` in the data's expression space)."""
+        return OutputSpec.create(config.task_keys, num_classes=tables.num_classes)
+
+    def labelled(self, config: TrainConfig, table: pd.DataFrame) -> np.ndarray:
+        """bool [N]: rows labelled for a trained task (the others are not fed at all)."""
+        spec = OutputSpec.create(config.task_keys, num_classes=8)
+        present = [t for t in spec if set(t.columns) <= set(table.columns)]
+        masks = [t.sample_labelled(t.targets(table)) for t in present]
+        return np.logical_or.reduce(masks) if masks else np.zeros(len(table), bool)
+
+    def train_feed(self, config: TrainConfig, tables: RunTables, spec: OutputSpec) -> Feed:
+        """The training Feed (default: every row once per epoch, shuffled with the seed)."""
+        return make_feed(tables.train, spec, config.image_size, seed=config.seed)
+
+    def validation_feed(self, config: TrainConfig, tables: RunTables, spec: OutputSpec) -> Feed:
+        """The validation Feed (unshuffled; targets of the trained spec, for ``val_loss``)."""
+        return make_feed(tables.validation, spec, config.image_size, shuffle=False)
+
+    def augment(self, config: TrainConfig) -> Augment | None:
+        """Training augmentation from the ``augment_*`` keys (None when all are off)."""
+        if not (config.augment_flip or config.augment_translate or config.augment_rotation):
+            return None
+        return Augment(
+            flip=config.augment_flip,
+            translate=config.augment_translate,
+            rotation=config.augment_rotation,
+        )
+
+    def backbone(self, config: TrainConfig) -> keras.Model:
+        """The config's backbone at ``image_size`` (weights from ``backbone_weights``)."""
+        return get_backbone(
+            config.backbone,
+            input_shape=(config.image_size, config.image_size, 3),
+            weights=config.backbone_weights,
+        )
+
+    def build(self, config: TrainConfig, spec: OutputSpec, tables: RunTables) -> Models:
+        raise NotImplementedError
+
+    def losses(
+        self, config: TrainConfig, spec: OutputSpec, tables: RunTables
+    ) -> tuple[dict[str, Any], dict[str, float]]:
+        """``(losses, loss_weights)`` keyed by output name."""
+        raise NotImplementedError
+
+    def metrics(self, config: TrainConfig, spec: OutputSpec) -> dict[str, list]:
+        """Training-set metrics shown in the progress bar (default: the ABAW metrics)."""
+        return abaw_metrics(spec)
+
+    def monitor_tasks(self, config: TrainConfig, spec: OutputSpec) -> list[str]:
+        """Task keys whose validation scores select the checkpoint."""
+        return config.task_keys
+
+    # ---------------------------------------------------------------- the run
+
+    def config(self, path: str | Path | None = None, overrides: Sequence[str] = ()) -> TrainConfig:
+        """Resolves this recipe's config (defaults, YAML file, ``key=value`` overrides)."""
+        config = load_config(self.config_class, path, overrides)
+        config.recipe = self.name
+        return config
+
+    def train(
+        self,
+        data: Sequence[str] | str,
+        out: str | Path,
+        config: TrainConfig | None = None,
+        callbacks: Sequence[keras.callbacks.Callback] = (),
+    ) -> TrainResult:
+        """Trains into RUN_DIR ``out`` (resuming a run interrupted there).
+
+        Args:
+            data: data spec(s), e.g. ``"affwild2:/data/aff-wild2"``.
+            out: the run directory.
+            config: a resolved config (default: this recipe's defaults).
+            callbacks: extra Keras callbacks (run after the built-in ones).
+        """
+        started = time.time()
+        data = [data] if isinstance(data, str) else list(data)
+        config = config or self.config()
+        config.recipe = self.name
+        run = RunDir(out)
+        resolved = {**config.to_dict(), "data": data}
+        run.check_config(resolved)
+        if run.finished():
+            logger.info("%s: this run finished already; see %s", run.path, run.metrics)
+            metrics = json.loads(run.metrics.read_text())
+            return TrainResult(run.path, config, metrics, run.history_rows())
+        run.path.mkdir(parents=True, exist_ok=True)
+        save_config(config, run.config, {"data": data})
+        previous_policy = keras.config.dtype_policy()
+        try:
+            _seed_everything(config.seed)
+            if config.mixed_precision:
+                keras.config.set_dtype_policy("mixed_float16")
+            result = self._fit(config, data, run, callbacks)
+        finally:
+            keras.config.set_dtype_policy(previous_policy)
+        result.seconds = time.time() - started
+        return result
+
+    def _fit(
+        self, config: TrainConfig, data: list[str], run: RunDir, extra_callbacks: Sequence
+    ) -> TrainResult:
+        tables = run_tables(data, config)
+        tables.train = _rows(tables.train, self.labelled(config, tables.train))
+        tables.validation = _rows(tables.validation, self.labelled(config, tables.validation))
+        if tables.train.empty:
+            raise ValueError(f"No training row is labelled for tasks {config.tasks!r}")
+        spec = self.output_spec(config, tables)
+        feed = self.train_feed(config, tables, spec)
+        first_epoch = run.initial_epoch()
+        train_batches, per_epoch, pipeline = training_batches(
+            feed, config, self.augment(config), first_epoch
+        )
+        epochs, steps_per_epoch = plan_epochs(config, per_epoch)
+        total_steps = epochs * steps_per_epoch
+        models = self.build(config, spec, tables)
+        losses, loss_weights = self.losses(config, spec, tables)
+        models.model.compile(
+            optimizer=build_optimizer(config, total_steps),
+            loss=losses,
+            loss_weights=loss_weights or None,
+            metrics=self.metrics(config, spec) or None,
+        )
+        callbacks: list[Any] = []
+        checkpoint = None
+        if len(tables.validation):
+            validation = validation_batches(
+                self.validation_feed(config, tables, spec), config.batch_size
+            )
+            callbacks.append(
+                ValidationScores(
+                    models.predictor,
+                    validation,
+                    canonical_truth(tables.validation, tables.validation_classes),
+                    tables.validation_classes,
+                    config.monitor,
+                    self.monitor_tasks(config, spec),
+                    losses,
+                    loss_weights,
+                )
+            )
+        if first_epoch:
+            run.truncate_history(first_epoch)
+            logger.info("resuming %s at epoch %d", run.path, first_epoch + 1)
+        checkpoint = BestCheckpoint(models.predictor, run.model, best=run.best_score())
+        callbacks += [
+            checkpoint,
+            keras.callbacks.CSVLogger(str(run.history), append=True),
+            keras.callbacks.BackupAndRestore(str(run.backup)),
+            keras.callbacks.TerminateOnNaN(),
+        ]
+        if config.tensorboard:
+            callbacks.append(keras.callbacks.TensorBoard(str(run.tensorboard)))
+        callbacks += list(extra_callbacks)
+        logger.info(
+            "%s: %d epochs x %d steps, batch %d, %s input pipeline",
+            self.name,
+            epochs,
+            steps_per_epoch,
+            config.batch_size,
+            pipeline,
+        )
+        models.model.fit(
+            train_batches,
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            callbacks=callbacks,
+            verbose=config.verbose,
+            shuffle=False,  # the Feed's sampler orders every epoch
+        )
+        metrics = self._final_metrics(run, tables, config)
+        return TrainResult(
+            run.path, config, metrics, run.history_rows(), checkpoint.best_epoch, pipeline
+        )
+
+    def _final_metrics(self, run: RunDir, tables: RunTables, config: TrainConfig) -> dict:
+        """Scores of the saved model.keras on the validation rows -> metrics.json."""
+        metrics: dict[str, Any] = {}
+        if len(tables.validation):
+            predictor = keras.models.load_model(run.model, compile=False)
+            metrics = evaluate_table(predictor, tables.validation, config.batch_size)
+        write_metrics(metrics, run.metrics)
+        return metrics
+
+
+def _rows(table: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    return table[np.asarray(keep, bool)].reset_index(drop=True)
+
+
+def _seed_everything(seed: int) -> None:
+    keras.utils.set_random_seed(int(seed))
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()

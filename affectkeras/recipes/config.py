@@ -1,0 +1,295 @@
+"""Typed training configs: dataclasses with the paper defaults, loaded from YAML and ``key=value``.
+
+Every recipe has a config dataclass derived from :class:`TrainConfig`, whose field defaults are
+its paper's (optimiser, learning rate and schedule, batch size, loss weights). A run's config is
+resolved in three layers, later ones winning: the dataclass defaults, a YAML file
+(``--config FILE.yaml``), then ``--set key=value`` overrides. Values are converted to the field's
+type (``true/false`` for booleans, ``none`` for optional fields, comma lists for list fields);
+an unknown key is an error naming it and the valid keys. ``config.yaml`` in a run directory is
+the fully resolved config and loads back with :func:`load_config`.
+
+Example:
+    >>> config = resolve_config(TrainConfig, overrides=["epochs=3", "tasks=expr,au"])
+    >>> config.epochs, config.task_keys
+    (3, ['expr', 'au'])
+    >>> resolve_config(TrainConfig, overrides=["epoch=3"])
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown config key 'epoch' (did you mean 'epochs'?); valid keys: ...
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from affectkeras.output_spec import TASK_KEYS
+
+OPTIMIZERS = ("adam", "adamw", "sgd")
+SCHEDULES = ("constant", "cosine", "exponential")
+INPUT_PIPELINES = ("auto", "tf_data", "in_memory", "streaming")
+VALIDATION_SPLITS = ("auto", "group", "none", "validation", "public_test", "test", "private_test")
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Keys every recipe accepts (SPEC.md: epochs, batch_size, image_size, seed, backbone, tasks).
+
+    Attributes:
+        recipe: the recipe's registry name (set by the recipe).
+        tasks: comma-separated task keys among ``expr, au, va``.
+        backbone: a name of ``affectkeras.models.list_backbones()``.
+        backbone_weights: local weights file for the backbone, or None (random init).
+        image_size: square model input side in pixels.
+        head: task head style: ``linear`` or ``dense512``.
+        num_classes: expression classes (7 or 8); None = the training data's own.
+        epochs: passes over the training set; None lets ``steps`` decide.
+        steps: total optimiser steps, used when ``epochs`` is None.
+        steps_per_epoch: batches per epoch; None = one pass over the training samples.
+        batch_size: samples per batch.
+        optimizer: ``adam``, ``adamw`` or ``sgd`` (with ``momentum``).
+        learning_rate: initial learning rate.
+        momentum: SGD momentum.
+        weight_decay: decoupled weight decay (adamw, sgd); 0 = none.
+        schedule: ``constant``, ``cosine`` (annealing to 0 over the run) or ``exponential``
+            (``learning_rate * decay_rate ** floor(step / decay_steps)``).
+        decay_steps, decay_rate: the exponential schedule's staircase.
+        augment_flip, augment_translate, augment_rotation: training-time augmentation (random
+            horizontal flip; pad-and-random-crop shift as a fraction of the side; degrees).
+        seed: seeds weights, data order and augmentation; same seed, same run on CPU.
+        mixed_precision: compute in float16 (``mixed_float16``); outputs stay float32.
+        monitor: the validation score that selects ``model.keras``: ``abaw`` (the ABAW score
+            of the trained tasks), ``accuracy`` (mean accuracy of the trained tasks), or a
+            metrics.json key such as ``expr_f1``.
+        validation_split: where validation comes from: ``auto`` (each dataset's
+            ``validation`` split, else its ``public_test``, else a ``group`` split), a split
+            name, ``group`` (a subject/video-disjoint split of the training rows) or ``none``.
+        validation_fraction: share of subjects/videos held out by a ``group`` split.
+        validation_data: data specs to validate on instead (the split rules are skipped).
+        input_pipeline: ``auto`` (tf.data on the TensorFlow backend, else in memory),
+            ``tf_data``, ``in_memory`` (decode once) or ``streaming`` (decode per batch).
+        max_memory_gb: ``auto`` streams instead of decoding in memory above this size.
+        tensorboard: also write TensorBoard logs to RUN_DIR/tensorboard.
+        verbose: Keras progress output: 1 (bar), 2 (a line per epoch) or 0.
+    """
+
+    recipe: str = ""
+    tasks: str = "expr,au,va"
+    backbone: str = "resnet50"
+    backbone_weights: str | None = None
+    image_size: int = 112
+    head: str = "linear"
+    num_classes: int | None = None
+    epochs: int | None = 10
+    steps: int | None = None
+    steps_per_epoch: int | None = None
+    batch_size: int = 64
+    optimizer: str = "adam"
+    learning_rate: float = 1e-4
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    schedule: str = "constant"
+    decay_steps: int = 10000
+    decay_rate: float = 0.5
+    augment_flip: bool = True
+    augment_translate: float = 0.1
+    augment_rotation: float = 0.0
+    seed: int = 0
+    mixed_precision: bool = False
+    monitor: str = "abaw"
+    validation_split: str = "auto"
+    validation_fraction: float = 0.2
+    validation_data: list[str] = dataclasses.field(default_factory=list)
+    input_pipeline: str = "auto"
+    max_memory_gb: float = 4.0
+    tensorboard: bool = False
+    verbose: int = 1
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    @property
+    def task_keys(self) -> list[str]:
+        """The ``tasks`` as short keys in canonical order (``expr``, ``au``, ``va``)."""
+        items = [t.strip() for t in str(self.tasks).split(",") if t.strip()]
+        names = {value: key for key, value in TASK_KEYS.items()}
+        keys = []
+        for item in items:
+            key = names.get(item, item)
+            if key not in TASK_KEYS:
+                raise ValueError(f"tasks: unknown task {item!r}; use any of expr, au, va")
+            keys.append(key)
+        if not keys:
+            raise ValueError("tasks: no task given; use any of expr, au, va")
+        return [key for key in TASK_KEYS if key in keys]
+
+    def validate(self) -> None:
+        """Checks values a dataclass type cannot express; raises ValueError naming the key."""
+        self.task_keys  # noqa: B018 - raises on a bad value
+        choices = {
+            "optimizer": OPTIMIZERS,
+            "schedule": SCHEDULES,
+            "input_pipeline": INPUT_PIPELINES,
+            "validation_split": VALIDATION_SPLITS,
+        }
+        for key, allowed in choices.items():
+            if getattr(self, key) not in allowed:
+                raise ValueError(f"{key}={getattr(self, key)!r}; choose one of {list(allowed)}")
+        positive = ["image_size", "batch_size", "decay_steps"]
+        positive += [k for k in ("epochs", "steps", "steps_per_epoch") if getattr(self, k)]
+        for key in positive:
+            if getattr(self, key) < 1:
+                raise ValueError(f"{key} must be >= 1, got {getattr(self, key)}")
+        if self.epochs is None and self.steps is None:
+            raise ValueError("Set epochs or steps (both are none)")
+        if self.learning_rate <= 0:
+            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate}")
+        if not 0.0 < self.validation_fraction < 1.0:
+            raise ValueError(
+                f"validation_fraction must be in (0, 1), got {self.validation_fraction}"
+            )
+        if self.num_classes not in (None, 7, 8):
+            raise ValueError(f"num_classes must be 7, 8 or none, got {self.num_classes}")
+        if self.verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def config_keys(config_class: type[TrainConfig]) -> list[str]:
+    """The keys a config class accepts, in declaration order."""
+    return [f.name for f in dataclasses.fields(config_class)]
+
+
+def resolve_config(
+    config_class: type[TrainConfig],
+    values: Mapping[str, Any] | None = None,
+    overrides: Iterable[str] = (),
+    source: str = "config",
+) -> TrainConfig:
+    """Builds a config from defaults, a mapping (e.g. parsed YAML) and ``key=value`` strings.
+
+    Args:
+        config_class: the recipe's config dataclass.
+        values: key -> value (already typed, as YAML gives them); checked like overrides.
+        overrides: ``"key=value"`` strings, converted to each field's type.
+        source: where ``values`` came from, for error messages (a YAML path).
+
+    Raises:
+        ValueError: unknown key (named, with the valid ones), a value that does not convert,
+            or a value out of range.
+    """
+    fields = {f.name: f for f in dataclasses.fields(config_class)}
+    hints = typing.get_type_hints(config_class)
+    merged: dict[str, Any] = {}
+    for key, value in (values or {}).items():
+        _check_key(str(key), fields, source)
+        merged[str(key)] = _convert(key, value, hints[key], source)
+    for item in overrides:
+        if "=" not in item:
+            raise ValueError(f"--set {item!r}: expected key=value")
+        key, text = (part.strip() for part in item.split("=", 1))
+        _check_key(key, fields, "--set")
+        merged[key] = _convert(key, _parse_text(text), hints[key], "--set")
+    return config_class(**merged)
+
+
+def load_config(
+    config_class: type[TrainConfig], path: str | Path | None = None, overrides: Iterable[str] = ()
+) -> TrainConfig:
+    """Resolves a config from a YAML file (optional) and ``key=value`` overrides."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"{path}: no such config file")
+        try:
+            loaded = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+            problem = getattr(error, "problem", error)
+            raise ValueError(f"{where}: not valid YAML ({problem})") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ValueError(f"{path}: expected a mapping of config keys, got {type(loaded)}")
+        values = loaded or {}
+    return resolve_config(config_class, values, overrides, source=str(path))
+
+
+def save_config(config: TrainConfig, path: str | Path, extra: Mapping[str, Any] | None = None):
+    """Writes the resolved config (plus ``extra`` keys such as the data specs) as YAML."""
+    data = config.to_dict()
+    if extra:
+        data = {**data, **extra}
+    Path(path).write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _check_key(key: str, fields: Mapping[str, Any], source: str) -> None:
+    if key in fields:
+        return
+    close = difflib.get_close_matches(key, list(fields), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(
+        f"Unknown config key {key!r}{hint}; valid keys: {', '.join(fields)}"
+        + ("" if source in ("config", "--set") else f" (in {source})")
+    )
+
+
+def _parse_text(text: str) -> Any:
+    """A ``--set`` value as YAML would read it (numbers, true/false, none/null)."""
+    if text.lower() in ("none", "null", "~", ""):
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _convert(key: str, value: Any, hint: Any, source: str) -> Any:
+    """Converts ``value`` to the field's annotated type or raises a ValueError naming the key."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(key, value, inner[0], source)
+    if value is None:
+        raise ValueError(f"{key}: a value is required (none given) [{source}]")
+    try:
+        if origin is list:
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return [str(item).strip() for item in items if str(item).strip()]
+        if hint is bool:
+            if isinstance(value, bool):
+                return value
+            word = str(value).strip().lower()
+            if word in ("true", "1", "yes", "on"):
+                return True
+            if word in ("false", "0", "no", "off"):
+                return False
+            raise ValueError
+        if hint is int:
+            if isinstance(value, bool) or float(value) != int(float(value)):
+                raise ValueError
+            return int(float(value))
+        if hint is float:
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
+        if hint is str:
+            if isinstance(value, list):
+                return ",".join(str(v) for v in value)
+            return str(value)
+    except (TypeError, ValueError):
+        name = getattr(hint, "__name__", str(hint))
+        raise ValueError(f"{key}={value!r} is not a valid {name} [{source}]") from None
+    return value

@@ -1,0 +1,122 @@
+"""``evaluate``: a saved predictor's SPEC.md scores on a data set (``metrics.json``).
+
+Any recipe's ``model.keras`` (or its RUN_DIR) is a predictor with canonical outputs; the data
+is read with ``affectkeras.data.read``, decoded at the model's input size in table order, and
+scored in the data's expression space (7 or 8 classes) by ``scoring.score_outputs``, the code
+the training run used for its own ``metrics.json``.
+
+Example:
+    >>> import json, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "metrics.json"
+    >>> write_metrics({"expr_f1": 0.5, "n_expr": 10}, path)
+    >>> json.loads(path.read_text())["n_expr"]
+    10
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import pandas as pd
+
+from affectkeras.data.feed import make_feed
+from affectkeras.data.pydataset import FeedDataset
+from affectkeras.data.table import expression_classes
+from affectkeras.output_spec import OutputSpec
+from affectkeras.recipes.scoring import (
+    CANONICAL_OUTPUTS,
+    canonical_truth,
+    predict_feed,
+    sample_rows,
+    score_outputs,
+)
+
+MODEL_FILE = "model.keras"
+
+
+def load_predictor(path: str | Path) -> keras.Model:
+    """Loads ``model.keras`` from a RUN_DIR or a ``.keras`` file (affectkeras objects known).
+
+    Raises:
+        ValueError: no such file, or a model without canonical outputs.
+    """
+    # importing these registers every serializable affectkeras object
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / MODEL_FILE
+    if not path.is_file():
+        raise ValueError(f"{path}: no such model file (give a RUN_DIR or a .keras file)")
+    model = keras.models.load_model(path, compile=False)
+    if not set(model.output_names) & set(CANONICAL_OUTPUTS):
+        raise ValueError(
+            f"{path}: the model outputs {model.output_names}, none of {list(CANONICAL_OUTPUTS)}"
+        )
+    return model
+
+
+def image_size_of(model: keras.Model) -> tuple[int, int]:
+    """The (height, width) of a predictor's ``image`` input."""
+    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 4:
+        names = [tensor.name for tensor in model.inputs]
+        raise ValueError(f"evaluate scores image models with one [B, H, W, 3] input; got {names}")
+    height, width = model.inputs[0].shape[1:3]
+    if height is None or width is None:
+        raise ValueError("evaluate needs a model with a fixed input size")
+    return int(height), int(width)
+
+
+def evaluate_table(
+    model: keras.Model, table: pd.DataFrame, batch_size: int = 64, num_classes: int | None = None
+) -> dict[str, Any]:
+    """Scores of ``model`` on every row of ``table`` (bad images are left out and not scored).
+
+    Args:
+        model: a predictor (canonical outputs).
+        table: a sample table.
+        batch_size: images per prediction batch.
+        num_classes: the expression space scored; default the table's (7 or 8).
+    """
+    table = table.reset_index(drop=True)
+    classes = num_classes or expression_classes(table)
+    spec = OutputSpec.create("expr,au,va", num_classes=classes)
+    feed = make_feed(table, spec, image_size_of(model), shuffle=False)
+    samples, outputs = predict_feed(model, FeedDataset(feed, batch_size))
+    truth = canonical_truth(table, classes)
+    return score_outputs(truth, outputs, sample_rows(feed.rows, samples), classes)
+
+
+def evaluate(
+    model: str | Path | keras.Model,
+    data: Sequence[str] | str,
+    out: str | Path | None = None,
+    batch_size: int = 64,
+) -> dict[str, Any]:
+    """Scores a RUN_DIR / ``.keras`` model on data specs; writes ``out`` (metrics.json) if given.
+
+    Example::
+
+        scores = evaluate("runs/expr", "affwild2:/data/aff-wild2?split=validation")
+    """
+    from affectkeras.recipes.inputs import read_datasets
+
+    predictor = model if isinstance(model, keras.Model) else load_predictor(model)
+    table = read_datasets([data] if isinstance(data, str) else list(data))
+    scores = evaluate_table(predictor, table, batch_size)
+    if out is not None:
+        write_metrics(scores, out)
+    return scores
+
+
+def write_metrics(scores: Mapping[str, Any], path: str | Path) -> None:
+    """Writes the scores as JSON (temporary file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    temporary.write_text(json.dumps(dict(scores), indent=2, sort_keys=True) + "\n")
+    os.replace(temporary, path)

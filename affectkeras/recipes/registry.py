@@ -1,0 +1,67 @@
+"""The recipe registry behind ``list_recipes``, ``get_recipe`` and ``affectkeras train --recipe``.
+
+Listing needs no Keras import (``affectkeras train --help`` stays fast); a recipe's module is
+imported when it is asked for.
+
+Example:
+    >>> sorted(list_recipes())
+    ['single_task', 'sjmt']
+    >>> get_recipe("sjmt").config().batch_size
+    128
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RecipeEntry:
+    """One registered recipe: where its class lives and a one-line summary."""
+
+    name: str
+    module: str
+    class_name: str
+    summary: str
+
+
+_RECIPES: dict[str, RecipeEntry] = {}
+
+
+def register_recipe(name: str, module: str, class_name: str, summary: str) -> None:
+    """Registers a recipe class by import path (``module:class_name``)."""
+    if name in _RECIPES:
+        raise ValueError(f"Recipe {name!r} is already registered")
+    _RECIPES[name] = RecipeEntry(name, module, class_name, summary)
+
+
+register_recipe(
+    "single_task",
+    "affectkeras.recipes.single_task",
+    "SingleTask",
+    "one task (expr, au or va) on its own network: the seeds' single-task baselines",
+)
+register_recipe(
+    "sjmt",
+    "affectkeras.recipes.sjmt",
+    "SelectiveJointMultiTask",
+    "seed 003 (Pons & Masip): one sigmoid layer over the datasets' label spaces, selective loss",
+)
+
+
+def list_recipes() -> dict[str, str]:
+    """Recipe name -> one-line summary, sorted by name."""
+    return {name: _RECIPES[name].summary for name in sorted(_RECIPES)}
+
+
+def get_recipe(name: str):
+    """An instance of the recipe registered as ``name``.
+
+    Raises:
+        ValueError: an unknown name (the message lists the recipes).
+    """
+    if name not in _RECIPES:
+        raise ValueError(f"Unknown recipe {name!r}; recipes: {', '.join(sorted(_RECIPES))}")
+    entry = _RECIPES[name]
+    return getattr(importlib.import_module(entry.module), entry.class_name)()

@@ -1,0 +1,112 @@
+"""The run directory: what ``affectkeras train`` writes, and how a rerun resumes.
+
+::
+
+    RUN_DIR/
+      config.yaml     the fully resolved config (+ the data specs); a rerun must match it
+      history.csv     one row per epoch (CSVLogger), kept across resumes
+      model.keras     the predictor at the best validation score
+      metrics.json    validation scores of model.keras (written when training ends)
+      backup/         BackupAndRestore's training state (removed when training ends)
+      tensorboard/    with ``tensorboard: true``
+
+Rerunning the same command resumes from ``backup/`` (weights, optimiser state and the epoch
+reached); rows of ``history.csv`` from epochs the backup does not hold (written just before a
+kill) are dropped so that every epoch appears once.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RESUMABLE_KEYS = ("epochs", "steps", "verbose", "tensorboard", "input_pipeline", "max_memory_gb")
+"""Keys a rerun may change without starting over (more epochs, other output, same run)."""
+
+
+class RunDir:
+    """Paths and resume state of one run directory."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.config = self.path / "config.yaml"
+        self.history = self.path / "history.csv"
+        self.model = self.path / "model.keras"
+        self.metrics = self.path / "metrics.json"
+        self.backup = self.path / "backup"
+        self.tensorboard = self.path / "tensorboard"
+
+    @property
+    def metadata(self) -> Path:
+        return self.backup / "training_metadata.json"
+
+    def finished(self) -> bool:
+        """Training ended (metrics.json written, no backup left)."""
+        return self.metrics.is_file() and not self.backup.exists()
+
+    def initial_epoch(self) -> int:
+        """The epoch a resumed run starts at (0 for a fresh run)."""
+        if not self.metadata.is_file():
+            return 0
+        try:
+            return int(json.loads(self.metadata.read_text())["epoch"])
+        except (ValueError, KeyError) as error:
+            raise ValueError(f"{self.metadata}: unreadable training state ({error})") from None
+
+    def check_config(self, resolved: dict[str, Any]) -> None:
+        """Refuses to mix two different runs in one folder.
+
+        Raises:
+            ValueError: RUN_DIR holds a config that differs in a key outside ``RESUMABLE_KEYS``.
+        """
+        if not self.config.is_file():
+            return
+        previous = yaml.safe_load(self.config.read_text()) or {}
+        changed = [
+            f"{key}: {previous.get(key)!r} -> {resolved.get(key)!r}"
+            for key in sorted(set(previous) | set(resolved))
+            if key not in RESUMABLE_KEYS and previous.get(key) != resolved.get(key)
+        ]
+        if changed:
+            raise ValueError(
+                f"{self.config}: this folder holds a run with other settings ({'; '.join(changed)})"
+                "; rerun with the same settings to resume, or choose another --out"
+            )
+
+    def history_rows(self) -> list[dict[str, str]]:
+        if not self.history.is_file():
+            return []
+        with self.history.open(newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    def truncate_history(self, epochs: int) -> None:
+        """Keeps the header and the rows of epochs ``< epochs`` (those the backup holds)."""
+        if not self.history.is_file():
+            return
+        with self.history.open(newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            rows = [row for row in reader if row and int(float(row[0])) < epochs]
+        if header is None:
+            return
+        with self.history.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)
+
+    def best_score(self, key: str = "val_score") -> float | None:
+        """The best finite ``key`` in history.csv, or None."""
+        values = []
+        for row in self.history_rows():
+            try:
+                value = float(row.get(key, "nan"))
+            except ValueError:
+                continue
+            if math.isfinite(value):
+                values.append(value)
+        return max(values) if values else None

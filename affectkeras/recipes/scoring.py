@@ -1,0 +1,165 @@
+"""Predicting a feed in batches and scoring the canonical outputs: one path for fit and evaluate.
+
+Every recipe saves a *predictor*: a Keras model whose outputs include some of the canonical
+``expression`` [B, C] (probabilities), ``action_units`` [B, 12] (probabilities) and
+``valence_arousal`` [B, 2] (plus extras such as seed 003's ``joint`` and ``compound``). The
+per-epoch validation callback and ``affectkeras evaluate`` both run :func:`predict_feed` and
+:func:`score_outputs` on it, so the numbers in ``history.csv``, ``metrics.json`` and a later
+``evaluate`` are computed by the same code on the same rows.
+
+Example:
+    >>> import numpy as np
+    >>> from affectkeras.data.table import make_table
+    >>> table = make_table({"path": ["a", "b", "c"], "split": "validation",
+    ...                     "expression": [0, 1, -1]}, "affwild2")
+    >>> truth = canonical_truth(table, num_classes=7)
+    >>> outputs = {"expression": np.eye(7)[[0, 2, 1]]}
+    >>> scores = score_outputs(truth, outputs, np.arange(3), num_classes=7)
+    >>> scores["expr_acc"], scores["n_expr"]
+    (0.5, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from affectkeras.metrics.abaw import abaw_scores
+from affectkeras.metrics.compound import compound_scores, compound_targets
+from affectkeras.output_spec import OutputSpec
+
+CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
+"""Output names every predictor may have; ``evaluate`` scores those present."""
+
+COMPOUND_OUTPUT = "compound"
+
+
+def canonical_truth(table: pd.DataFrame, num_classes: int) -> dict[str, np.ndarray]:
+    """Canonical targets of every table row (sentinels kept), plus ``compound`` indices."""
+    spec = OutputSpec.create("expr,au,va", num_classes=num_classes)
+    truth = {
+        task.name: task.targets(table) for task in spec if set(task.columns) <= set(table.columns)
+    }
+    if "label_native" in table.columns:
+        truth[COMPOUND_OUTPUT] = compound_targets(table["label_native"].to_numpy())
+    return truth
+
+
+def iterate_batches(dataset: Any) -> Iterator[tuple[np.ndarray, Any, dict, dict]]:
+    """``(samples, x, y, sample_weight)`` of every batch, decoding one batch ahead in a thread."""
+    count = len(dataset)
+    if count == 0:
+        return
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(dataset.batch, 0)
+        for index in range(count):
+            current = pending.result()
+            if index + 1 < count:
+                pending = pool.submit(dataset.batch, index + 1)
+            yield current
+
+
+def output_dict(model: Any, outputs: Any) -> dict[str, np.ndarray]:
+    """A model's outputs as ``{name: numpy array}`` (single-output models included)."""
+    if isinstance(outputs, Mapping):
+        return {str(name): np.asarray(value) for name, value in outputs.items()}
+    if isinstance(outputs, (list, tuple)):
+        return {name: np.asarray(v) for name, v in zip(model.output_names, outputs, strict=True)}
+    return {model.output_names[0]: np.asarray(outputs)}
+
+
+def predict_feed(
+    model: Any,
+    dataset: Any,
+    on_batch: Callable[[dict, dict, dict], None] | None = None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Predicts every batch of a ``FeedDataset`` (no augmentation, in order).
+
+    Args:
+        model: a Keras model.
+        dataset: a ``FeedDataset`` (its ``batch`` method gives the samples of each batch).
+        on_batch: called as ``on_batch(outputs, y, sample_weight)`` per batch (e.g. losses).
+
+    Returns:
+        ``(samples, outputs)``: the feed samples predicted (bad images left out) and each
+        output concatenated over batches, in that order.
+    """
+    samples, collected = [], {}
+    for batch_samples, x, y, weights in iterate_batches(dataset):
+        if len(batch_samples) == 0:
+            continue
+        outputs = output_dict(model, model.predict_on_batch(x))
+        if on_batch is not None:
+            on_batch(outputs, y, weights)
+        samples.append(batch_samples)
+        for name, value in outputs.items():
+            collected.setdefault(name, []).append(value)
+    if not samples:
+        return np.zeros(0, np.int64), {}
+    return np.concatenate(samples), {k: np.concatenate(v) for k, v in collected.items()}
+
+
+def sample_rows(feed_rows: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """Table rows scored for each sample: the row itself, or a window's current (last) frame."""
+    rows = np.asarray(feed_rows)[np.asarray(samples, np.int64)]
+    return rows[:, -1] if rows.ndim == 2 else rows
+
+
+def score_outputs(
+    truth: Mapping[str, np.ndarray],
+    outputs: Mapping[str, np.ndarray],
+    rows: np.ndarray,
+    num_classes: int,
+) -> dict[str, float | int]:
+    """SPEC.md's metrics.json scores of the canonical outputs at table ``rows``.
+
+    Tasks the model does not output, or the data does not label, are left out; seed 003's
+    compound emotions add ``compound_acc``, ``compound_mean_class_acc`` and ``n_compound``.
+    """
+    rows = np.asarray(rows, np.int64)
+    pairs = {
+        "expression": ("expression_true", "expression_pred"),
+        "action_units": ("au_true", "au_pred"),
+        "valence_arousal": ("va_true", "va_pred"),
+    }
+    arguments: dict[str, Any] = {}
+    for name, (true_key, pred_key) in pairs.items():
+        if name in outputs and name in truth:
+            arguments[true_key] = truth[name][rows]
+            arguments[pred_key] = outputs[name]
+    scores = abaw_scores(**arguments, num_classes=num_classes)
+    if COMPOUND_OUTPUT in outputs and COMPOUND_OUTPUT in truth:
+        scores.update(compound_scores(truth[COMPOUND_OUTPUT][rows], outputs[COMPOUND_OUTPUT]))
+    return scores
+
+
+MONITOR_TASK_SCORES = {
+    "abaw": {"expr": "expr_score_abaw2", "au": "au_score_abaw2", "va": "va_ccc"},
+    "abaw4": {"expr": "expr_f1", "au": "au_f1", "va": "va_ccc"},
+    "accuracy": {"expr": "expr_acc", "au": "au_acc", "compound": "compound_acc"},
+}
+
+
+def monitored_score(scores: Mapping[str, float], monitor: str, tasks: list[str]) -> float:
+    """The number that selects the best checkpoint (higher is better).
+
+    ``abaw``: one trained task -> its ABAW2 challenge score (expression 0.67 F1 + 0.33 acc, AU
+    0.5 F1 + 0.5 acc, VA mean CCC); several -> the ABAW4 sum of their expr_f1, au_f1 and va_ccc
+    (= ``mtl_p`` for all three). ``accuracy``: the mean accuracy of the trained classification
+    tasks (seed 003's metric, compound emotions included when scored). Any other value is a
+    metrics.json key. NaN when the validation data lacks what is monitored.
+    """
+    if monitor == "abaw":
+        table = MONITOR_TASK_SCORES["abaw" if len(tasks) == 1 else "abaw4"]
+        values = [scores.get(table[t]) for t in tasks if t in table]
+        return float(sum(values)) if values and None not in values else float("nan")
+    if monitor == "accuracy":
+        table = MONITOR_TASK_SCORES["accuracy"]
+        keys = [table[t] for t in [*tasks, "compound"] if t in table]
+        values = [scores[key] for key in keys if key in scores]
+        return float(np.mean(values)) if values else float("nan")
+    return float(scores.get(monitor, float("nan")))
