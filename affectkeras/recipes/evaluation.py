@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -45,8 +46,8 @@ def load_predictor(path: str | Path) -> keras.Model:
     Raises:
         ValueError: no such file, or a model without canonical outputs.
     """
-    # importing these registers every serializable affectkeras object
-
+    for module in ("losses", "metrics", "models"):  # registers the serializable objects
+        importlib.import_module(f"affectkeras.{module}")
     path = Path(path)
     if path.is_dir():
         path = path / MODEL_FILE
