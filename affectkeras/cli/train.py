@@ -60,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
 
         print(yaml.safe_dump(config.to_dict(), sort_keys=False), end="")
         return 0
-    if not args.data or not args.out:
-        raise ValueError("train needs --data SPEC and --out RUN_DIR")
+    if not args.out:
+        raise ValueError("train needs --out RUN_DIR")
     if getattr(args, "quiet", False):
         config.verbose = 0
     result = recipe.train(args.data, args.out, config)

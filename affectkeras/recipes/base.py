@@ -154,7 +154,7 @@ class Recipe:
 
     def train(
         self,
-        data: Sequence[str] | str,
+        data: Sequence[str] | str | None,
         out: str | Path,
         config: TrainConfig | None = None,
         callbacks: Sequence[keras.callbacks.Callback] = (),
@@ -162,24 +162,27 @@ class Recipe:
         """Trains into RUN_DIR ``out`` (resuming a run interrupted there).
 
         Args:
-            data: data spec(s), e.g. ``"affwild2:/data/aff-wild2"``.
+            data: data spec(s), e.g. ``"affwild2:/data/aff-wild2"``; None uses ``config.data``.
             out: the run directory.
             config: a resolved config (default: this recipe's defaults).
             callbacks: extra Keras callbacks (run after the built-in ones).
         """
         started = time.time()
-        data = [data] if isinstance(data, str) else list(data)
         config = config or self.config()
         config.recipe = self.name
+        if data:
+            config.data = [data] if isinstance(data, str) else list(data)
+        if not config.data:
+            raise ValueError("No data: give --data SPEC (or a data key in --config)")
+        data = list(config.data)
         run = RunDir(out)
-        resolved = {**config.to_dict(), "data": data}
-        run.check_config(resolved)
+        run.check_config(config.to_dict())
         if run.finished():
             logger.info("%s: this run finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
             return TrainResult(run.path, config, metrics, run.history_rows())
         run.path.mkdir(parents=True, exist_ok=True)
-        save_config(config, run.config, {"data": data})
+        save_config(config, run.config)
         previous_policy = keras.config.dtype_policy()
         try:
             _seed_everything(config.seed)

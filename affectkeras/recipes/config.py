@@ -44,6 +44,7 @@ class TrainConfig:
 
     Attributes:
         recipe: the recipe's registry name (set by the recipe).
+        data: the data specs trained on (``--data``; several form a multi-database set).
         tasks: comma-separated task keys among ``expr, au, va``.
         backbone: a name of ``affectkeras.models.list_backbones()``.
         backbone_weights: local weights file for the backbone, or None (random init).
@@ -81,6 +82,7 @@ class TrainConfig:
     """
 
     recipe: str = ""
+    data: list[str] = dataclasses.field(default_factory=list)
     tasks: str = "expr,au,va"
     backbone: str = "resnet50"
     backbone_weights: str | None = None
@@ -143,7 +145,9 @@ class TrainConfig:
             if getattr(self, key) not in allowed:
                 raise ValueError(f"{key}={getattr(self, key)!r}; choose one of {list(allowed)}")
         positive = ["image_size", "batch_size", "decay_steps"]
-        positive += [k for k in ("epochs", "steps", "steps_per_epoch") if getattr(self, k)]
+        positive += [
+            k for k in ("epochs", "steps", "steps_per_epoch") if getattr(self, k) is not None
+        ]
         for key in positive:
             if getattr(self, key) < 1:
                 raise ValueError(f"{key} must be >= 1, got {getattr(self, key)}")
@@ -224,12 +228,9 @@ def load_config(
     return resolve_config(config_class, values, overrides, source=str(path))
 
 
-def save_config(config: TrainConfig, path: str | Path, extra: Mapping[str, Any] | None = None):
-    """Writes the resolved config (plus ``extra`` keys such as the data specs) as YAML."""
-    data = config.to_dict()
-    if extra:
-        data = {**data, **extra}
-    Path(path).write_text(yaml.safe_dump(data, sort_keys=False))
+def save_config(config: TrainConfig, path: str | Path) -> None:
+    """Writes the resolved config as YAML (``load_config`` reads it back)."""
+    Path(path).write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))
 
 
 def _check_key(key: str, fields: Mapping[str, Any], source: str) -> None:

@@ -115,3 +115,20 @@ def test_va_strata_bins_both_axes():
         "afew-va",
     )
     assert va_strata(table, bins=2).tolist() == [0, 2, 3, -1]
+
+
+def test_alternating_batches_take_turns_and_cycle_the_smaller_group():
+    groups = [np.arange(0, 10), np.arange(100, 104)]
+    sampler = Sampler.alternating(groups, batch_size=4, seed=3)
+    batches = sampler.indices(0).reshape(-1, 4)
+    assert len(batches) == 6  # 3 rounds: the large group's ceil(10 / 4)
+    owner = [int(batch[0] >= 100) for batch in batches]
+    assert owner == [0, 1, 0, 1, 0, 1]
+    assert all(len({int(b >= 100) for b in batch}) == 1 for batch in batches)  # never mixed
+    first = batches[::2].reshape(-1)
+    assert set(first[:10]) == set(range(10))  # a full pass before any repeat
+    second = batches[1::2].reshape(-1)
+    assert np.bincount(second - 100).tolist() == [3, 3, 3, 3]  # cycled evenly
+    assert not np.array_equal(sampler.indices(1), sampler.indices(0))
+    with pytest.raises(ValueError, match="every group is empty"):
+        Sampler.alternating([np.zeros(0, np.int64)], batch_size=2)

@@ -1,0 +1,101 @@
+"""Seed 003's SJMT recipe on three heterogeneous data sets, and its alternating baseline."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from affectkeras import labels
+from affectkeras.cli.main import main
+from affectkeras.models import JointDecoder
+from affectkeras.output_spec import OutputSpec
+from affectkeras.recipes import get_recipe
+from affectkeras.recipes.evaluation import evaluate, load_predictor
+from affectkeras.recipes.inputs import run_tables
+from affectkeras.recipes.sjmt import alternating_table, dataset_spaces
+
+from .conftest import TINY
+
+pytestmark = pytest.mark.jax
+
+
+def test_each_dataset_gets_its_own_label_set(still_sets):
+    recipe = get_recipe("sjmt")
+    config = recipe.config(overrides=TINY)
+    tables = run_tables(list(still_sets.values()), config)
+    spaces = dataset_spaces(tables, config)
+    assert spaces == {"csv": ["expression7"], "csv_2": ["au12"], "csv_3": ["compound"]}
+    spec = recipe.output_spec(config, tables)
+    assert spec.names == ("joint",)
+    assert spec["joint"].segments == {
+        "expression7": (0, 7),
+        "au12": (7, 19),
+        "compound": (19, 27),
+    }
+    feed = recipe.train_feed(config, tables, spec)
+    target = feed.y["joint"]
+    datasets = tables.train["dataset"].to_numpy()
+    for dataset, (start, stop) in (("csv", (0, 7)), ("csv_2", (7, 19)), ("csv_3", (19, 27))):
+        own = target[datasets == dataset]
+        assert (own[:, start:stop] >= 0).all()  # labelled inside L^k ...
+        outside = np.delete(own, np.arange(start, stop), axis=1)
+        assert (outside == labels.MISSING_AU).all()  # ... and MISSING everywhere else
+    expression_rows = target[datasets == "csv", :7]
+    assert (expression_rows.sum(1) == 1).all()  # one-hot expressions
+
+
+def test_sjmt_trains_through_the_cli_and_decodes_every_label_space(still_sets, tmp_path):
+    run = tmp_path / "sjmt"
+    argv = ["-q", "train", "--recipe", "sjmt", "--out", str(run)]
+    for spec in still_sets.values():
+        argv += ["--data", spec]
+    for item in [*TINY, "steps=6", "learning_rate=0.01"]:
+        argv += ["--set", item]
+    assert main(argv) == 0
+
+    metrics = json.loads((run / "metrics.json").read_text())
+    for key in ("expr_acc", "expr_f1", "au_acc", "au_f1", "compound_acc"):
+        assert 0.0 <= metrics[key] <= 1.0, key
+    assert metrics["n_compound"] > 0 and metrics["n_expr"] > 0 and metrics["n_au"] > 0
+
+    model = load_predictor(run)
+    assert set(model.output_names) == {"joint", "expression", "action_units", "compound"}
+    images = np.random.default_rng(0).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    outputs = model.predict(images, verbose=0)
+    assert outputs["joint"].shape == (4, 27) and outputs["expression"].shape == (4, 7)
+    spec = OutputSpec.joint([labels.EXPRESSION_7, labels.AU_12, labels.COMPOUND])
+    decoder = JointDecoder(spec)
+    expected = decoder.canonical(outputs["joint"], num_classes=7)
+    for name in ("expression", "action_units", "compound"):
+        np.testing.assert_allclose(outputs[name], expected[name], rtol=1e-5, atol=1e-7)
+    per_space = decoder.per_space(outputs["joint"])
+    np.testing.assert_array_equal(outputs["compound"].argmax(1), per_space["compound"])
+    # an expression-only image still gets AU scores (the paper's Fig. 2)
+    assert np.isfinite(outputs["action_units"]).all()
+
+    validation = [f"{spec}?split=validation" for spec in still_sets.values()]
+    assert evaluate(run, validation) == pytest.approx(metrics, abs=1e-9)
+
+
+def test_the_alternating_baseline_feeds_one_task_per_batch(affwild2_tree):
+    recipe = get_recipe("sjmt")
+    config = recipe.config(overrides=[*TINY, "mode=alternating", "batch_size=8"])
+    tables = run_tables([f"affwild2:{affwild2_tree}"], config)
+    spec = recipe.output_spec(config, tables)
+    assert spec.names == ("expression", "action_units")
+    table, (expression_rows, au_rows) = alternating_table(tables.train, spec)
+    has_expression = tables.train.expression.to_numpy() >= 0
+    assert len(expression_rows) == has_expression.sum()
+    assert (table.loc[expression_rows, labels.ACTION_UNITS] == labels.MISSING_AU).all().all()
+    assert (table.loc[au_rows, "expression"] == labels.MISSING_EXPRESSION).all()
+
+    feed = recipe.train_feed(config, tables, spec)
+    weights = feed.sample_weight
+    order = feed.sampler.indices(0).reshape(-1, 8)
+    tasks = [
+        int((weights["expression"][b] > 0).any()) + 2 * int((weights["action_units"][b] > 0).any())
+        for b in order
+    ]
+    assert set(tasks[0::2]) == {1} and set(tasks[1::2]) == {2}  # expr, AU, expr, AU, ...
