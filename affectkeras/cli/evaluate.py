@@ -30,7 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
 def run(args: argparse.Namespace) -> int:
     from affectkeras.recipes.evaluation import evaluate
 
-    scores = evaluate(args.model, args.data, args.out, args.batch_size)
+    progress = not getattr(args, "quiet", False)
+    scores = evaluate(args.model, args.data, args.out, args.batch_size, progress=progress)
     print(json.dumps(scores, sort_keys=True))
     print(f"wrote {args.out}")
     return 0

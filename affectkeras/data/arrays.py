@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from affectkeras.data.augment import Augment, augment_numpy
 from affectkeras.data.decode import read_image
@@ -70,7 +71,11 @@ def default_workers() -> int:
 
 
 def decode_rows(
-    feed: Feed, rows: Sequence[int], workers: int | None = None, interpolation: str = "bilinear"
+    feed: Feed,
+    rows: Sequence[int],
+    workers: int | None = None,
+    interpolation: str = "bilinear",
+    progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Decodes some table rows' images: uint8 [len(rows), H, W, 3] and bool ok [len(rows)]."""
     rows = np.asarray(rows, np.int64)
@@ -87,24 +92,29 @@ def decode_rows(
             ok[i] = True
 
     workers = default_workers() if workers is None else workers
+    bar = tqdm(total=len(rows), desc="decoding images", unit="img", disable=not progress)
     if workers <= 1 or len(rows) < 2:
         for i in range(len(rows)):
             one(i)
+            bar.update()
     else:
         with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(one, range(len(rows))))
+            for _ in pool.map(one, range(len(rows))):
+                bar.update()
+    bar.close()
     return images, ok
 
 
 def load_images(
-    feed: Feed, workers: int | None = None, interpolation: str = "bilinear"
+    feed: Feed, workers: int | None = None, interpolation: str = "bilinear", progress: bool = False
 ) -> ImageStore:
-    """Decodes the image of every table row the feed uses, once, into memory."""
+    """Decodes the image of every table row the feed uses, once, into memory (``progress``:
+    a progress bar on stderr)."""
     used = np.unique(feed.rows[feed.rows >= 0]) if feed.rows.size else np.zeros(0, np.int64)
     height, width = feed.image_size
     images = np.zeros((len(feed.paths), height, width, 3), dtype=np.uint8)
     ok = np.zeros(len(feed.paths), dtype=bool)
-    images[used], ok[used] = decode_rows(feed, used, workers, interpolation)
+    images[used], ok[used] = decode_rows(feed, used, workers, interpolation, progress)
     skips = SkipReport()
     skips.add("bad_image", [str(p) for p in feed.paths[used[~ok[used]]]])
     if skips.total:

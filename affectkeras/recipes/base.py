@@ -40,6 +40,7 @@ from affectkeras.recipes.config import TrainConfig, load_config, save_config
 from affectkeras.recipes.evaluation import evaluate_table, write_metrics
 from affectkeras.recipes.inputs import (
     RunTables,
+    has_tensorflow,
     plan_epochs,
     run_tables,
     training_batches,
@@ -247,6 +248,8 @@ class Recipe:
             keras.callbacks.TerminateOnNaN(),
         ]
         if config.tensorboard:
+            if not has_tensorflow():
+                raise ValueError("tensorboard=true needs TensorFlow (tf.summary) installed")
             callbacks.append(keras.callbacks.TensorBoard(str(run.tensorboard)))
         callbacks += list(extra_callbacks)
         logger.info(

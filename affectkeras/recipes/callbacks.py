@@ -81,7 +81,8 @@ class ValidationScores(keras.callbacks.Callback):
             totals["loss"] += value * size
             totals["count"] += size
 
-        samples, outputs = predict_feed(self.predictor, self.dataset, add_loss)
+        label = "validation" if self.params.get("verbose") == 1 else None
+        samples, outputs = predict_feed(self.predictor, self.dataset, add_loss, label)
         scores = score_outputs(
             self.truth, outputs, sample_rows(self.dataset.feed.rows, samples), self.num_classes
         )

@@ -73,7 +73,11 @@ def image_size_of(model: keras.Model) -> tuple[int, int]:
 
 
 def evaluate_table(
-    model: keras.Model, table: pd.DataFrame, batch_size: int = 64, num_classes: int | None = None
+    model: keras.Model,
+    table: pd.DataFrame,
+    batch_size: int = 64,
+    num_classes: int | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Scores of ``model`` on every row of ``table`` (bad images are left out and not scored).
 
@@ -82,12 +86,14 @@ def evaluate_table(
         table: a sample table.
         batch_size: images per prediction batch.
         num_classes: the expression space scored; default the table's (7 or 8).
+        progress: show a progress bar.
     """
     table = table.reset_index(drop=True)
     classes = num_classes or expression_classes(table)
     spec = OutputSpec.create("expr,au,va", num_classes=classes)
     feed = make_feed(table, spec, image_size_of(model), shuffle=False)
-    samples, outputs = predict_feed(model, FeedDataset(feed, batch_size))
+    label = "evaluate" if progress else None
+    samples, outputs = predict_feed(model, FeedDataset(feed, batch_size), progress=label)
     truth = canonical_truth(table, classes)
     return score_outputs(truth, outputs, sample_rows(feed.rows, samples), classes)
 
@@ -97,6 +103,7 @@ def evaluate(
     data: Sequence[str] | str,
     out: str | Path | None = None,
     batch_size: int = 64,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Scores a RUN_DIR / ``.keras`` model on data specs; writes ``out`` (metrics.json) if given.
 
@@ -108,7 +115,7 @@ def evaluate(
 
     predictor = model if isinstance(model, keras.Model) else load_predictor(model)
     table = read_datasets([data] if isinstance(data, str) else list(data))
-    scores = evaluate_table(predictor, table, batch_size)
+    scores = evaluate_table(predictor, table, batch_size, progress=progress)
     if out is not None:
         write_metrics(scores, out)
     return scores

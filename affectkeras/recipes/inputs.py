@@ -96,10 +96,10 @@ def run_tables(specs: Sequence[str], config: TrainConfig) -> RunTables:
 def choose_pipeline(config: TrainConfig, feed: Feed) -> str:
     """``tf_data``, ``in_memory`` or ``streaming`` for this config, backend and data size."""
     if config.input_pipeline != "auto":
-        if config.input_pipeline == "tf_data" and not _has_tensorflow():
+        if config.input_pipeline == "tf_data" and not has_tensorflow():
             raise ValueError("input_pipeline=tf_data needs TensorFlow, which is not installed")
         return config.input_pipeline
-    if keras.backend.backend() == "tensorflow" and _has_tensorflow():
+    if keras.backend.backend() == "tensorflow" and has_tensorflow():
         return "tf_data"
     height, width = feed.image_size
     gigabytes = len(feed.paths) * height * width * 3 / 1e9
@@ -129,7 +129,7 @@ def training_batches(
         from affectkeras.data.arrays import load_images
 
         logger.info("decoding %d images into memory", len(feed.paths))
-        store = load_images(feed)
+        store = load_images(feed, progress=config.verbose == 1)
     dataset = FeedDataset(feed, batch_size, store=store, augment=augment)
     dataset.start_at_epoch(first_epoch)
     return dataset, max(1, len(dataset)), pipeline
@@ -159,7 +159,7 @@ def plan_epochs(config: TrainConfig, batches_per_epoch: int) -> tuple[int, int]:
     return max(1, math.ceil(int(config.steps) / steps_per_epoch)), steps_per_epoch
 
 
-def _has_tensorflow() -> bool:
+def has_tensorflow() -> bool:
     try:
         import tensorflow  # noqa: F401
     except ImportError:

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from affectkeras.metrics.abaw import abaw_scores
 from affectkeras.metrics.compound import compound_scores, compound_targets
@@ -76,6 +77,7 @@ def predict_feed(
     model: Any,
     dataset: Any,
     on_batch: Callable[[dict, dict, dict], None] | None = None,
+    progress: str | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Predicts every batch of a ``FeedDataset`` (no augmentation, in order).
 
@@ -83,13 +85,17 @@ def predict_feed(
         model: a Keras model.
         dataset: a ``FeedDataset`` (its ``batch`` method gives the samples of each batch).
         on_batch: called as ``on_batch(outputs, y, sample_weight)`` per batch (e.g. losses).
+        progress: a label to show a progress bar (stderr) with, or None for none.
 
     Returns:
         ``(samples, outputs)``: the feed samples predicted (bad images left out) and each
         output concatenated over batches, in that order.
     """
     samples, collected = [], {}
-    for batch_samples, x, y, weights in iterate_batches(dataset):
+    batches = iterate_batches(dataset)
+    if progress:
+        batches = tqdm(batches, total=len(dataset), desc=progress, unit="batch", leave=False)
+    for batch_samples, x, y, weights in batches:
         if len(batch_samples) == 0:
             continue
         outputs = output_dict(model, model.predict_on_batch(x))
