@@ -3,7 +3,8 @@
 Every subcommand module exposes ``add_parser(subparsers, parents)``, which registers its arguments
 (with the shared ``parents`` options) and sets ``func`` to a function taking the parsed arguments
 and returning an exit code. Bad input (a
-``ValueError`` or ``OSError`` from the library) becomes one line on stderr and exit code 2.
+``ValueError`` or ``OSError`` from the library) becomes one line on stderr and exit code 2; Ctrl-C
+one line and exit code 130 (a subcommand may set ``args.interrupted_hint``).
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as error:
         print(f"affectkeras {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        hint = getattr(args, "interrupted_hint", "")
+        print(f"affectkeras {args.command}: interrupted{hint}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

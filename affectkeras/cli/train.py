@@ -64,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("train needs --out RUN_DIR")
     if getattr(args, "quiet", False):
         config.verbose = 0
+    args.interrupted_hint = "; rerun the same command to resume from the last finished epoch"
     result = recipe.train(args.data, args.out, config)
     print(f"run directory: {result.run_dir}")
     for name in ("model.keras", "config.yaml", "history.csv", "metrics.json"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,6 +39,8 @@ from affectkeras.recipes.scoring import (
 )
 
 MODEL_FILE = "model.keras"
+
+logger = logging.getLogger("affectkeras.recipes")
 
 
 def load_predictor(path: str | Path) -> keras.Model:
@@ -115,6 +118,8 @@ def evaluate(
 
     predictor = model if isinstance(model, keras.Model) else load_predictor(model)
     table = read_datasets([data] if isinstance(data, str) else list(data))
+    splits = table["split"].astype(str).value_counts().to_dict()
+    logger.info("scoring %d rows (splits: %s)", len(table), splits)
     scores = evaluate_table(predictor, table, batch_size, progress=progress)
     if out is not None:
         write_metrics(scores, out)
