@@ -140,3 +140,29 @@ def test_mixed_precision_trains_and_keeps_float32_outputs(affwild2_tree, tmp_pat
     assert model.get_layer("expression_logits").dtype_policy.name == "mixed_float16"
     outputs = model.predict(np.zeros((2, 32, 32, 3), "uint8"), verbose=0)
     assert outputs["expression"].dtype == np.float32
+
+
+def test_ctrl_c_exits_130_with_a_resume_hint(monkeypatch, tmp_path, capsys):
+    from affectkeras.recipes.base import Recipe
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Recipe, "train", interrupted)
+    assert main(train_argv("single_task", "affwild2:x", tmp_path / "run", "tasks=expr")) == 130
+    assert "rerun the same command to resume" in capsys.readouterr().err
+
+
+def test_sjmt_on_one_dataset_and_the_seed_decides_the_run(affwild2_tree, tmp_path):
+    data = f"affwild2:{affwild2_tree}"
+    runs = {}
+    for name, seed in (("a", 0), ("b", 0), ("c", 1)):
+        runs[name] = tmp_path / name
+        argv = train_argv("sjmt", data, runs[name], "epochs=1", "learning_rate=0.01")
+        assert main([*argv, "--set", f"seed={seed}"]) == 0
+    loss = {name: history(run)[0]["loss"] for name, run in runs.items()}
+    assert loss["a"] == loss["b"] != loss["c"]
+    model = load_predictor(runs["a"])
+    # Aff-Wild2 labels 8 expressions and 12 AUs: one joint layer of 20 sigmoid units
+    assert model.get_layer("joint").output.shape == (None, 20)
+    assert model.get_layer("expression").output.shape == (None, 8)
