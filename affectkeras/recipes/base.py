@@ -179,9 +179,15 @@ class Recipe:
         run = RunDir(out)
         run.check_config(config.to_dict())
         if run.finished():
+            done = len(run.history_rows())
+            if config.epochs is not None and config.epochs > done:
+                raise ValueError(
+                    f"{run.path}: this run finished after {done} epochs and its training state "
+                    f"is gone, so it cannot go on to {config.epochs}; use another --out"
+                )
             logger.info("%s: this run finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
-            return TrainResult(run.path, config, metrics, run.history_rows())
+            return TrainResult(run.path, config, metrics, run.history_rows(), run.best_epoch())
         run.path.mkdir(parents=True, exist_ok=True)
         save_config(config, run.config)
         previous_policy = keras.config.dtype_policy()
@@ -220,7 +226,6 @@ class Recipe:
             metrics=self.metrics(config, spec) or None,
         )
         callbacks: list[Any] = []
-        checkpoint = None
         if len(tables.validation):
             validation = validation_batches(
                 self.validation_feed(config, tables, spec), config.batch_size
@@ -237,8 +242,8 @@ class Recipe:
                     loss_weights,
                 )
             )
+        run.truncate_history(first_epoch)  # rows written after the last backup
         if first_epoch:
-            run.truncate_history(first_epoch)
             logger.info("resuming %s at epoch %d", run.path, first_epoch + 1)
         checkpoint = BestCheckpoint(models.predictor, run.model, best=run.best_score())
         callbacks += [
@@ -270,7 +275,7 @@ class Recipe:
         )
         metrics = self._final_metrics(run, tables, config)
         return TrainResult(
-            run.path, config, metrics, run.history_rows(), checkpoint.best_epoch, pipeline
+            run.path, config, metrics, run.history_rows(), run.best_epoch(), pipeline
         )
 
     def _final_metrics(self, run: RunDir, tables: RunTables, config: TrainConfig) -> dict:

@@ -5,7 +5,7 @@ Example:
     >>> config = TrainConfig(optimizer="sgd", learning_rate=0.05, schedule="exponential",
     ...                      decay_steps=10, decay_rate=0.5)
     >>> optimizer = build_optimizer(config, total_steps=100)
-    >>> type(optimizer).__name__, float(optimizer.learning_rate)
+    >>> type(optimizer).__name__, round(float(optimizer.learning_rate), 6)
     ('SGD', 0.05)
     >>> round(float(learning_rate_schedule(config, 100)(25)), 4)  # two decays: 0.05 * 0.5 ** 2
     0.0125

@@ -58,13 +58,21 @@ class RunDir:
         except (ValueError, KeyError) as error:
             raise ValueError(f"{self.metadata}: unreadable training state ({error})") from None
 
+    def started(self) -> bool:
+        """Some training happened here (a history, a checkpoint or a training state)."""
+        return self.history.is_file() or self.model.is_file() or self.backup.exists()
+
     def check_config(self, resolved: dict[str, Any]) -> None:
         """Refuses to mix two different runs in one folder.
 
+        A folder where nothing was trained yet (a run that failed before its first epoch) takes
+        the new settings.
+
         Raises:
-            ValueError: RUN_DIR holds a config that differs in a key outside ``RESUMABLE_KEYS``.
+            ValueError: RUN_DIR holds a started run whose config differs in a key outside
+                ``RESUMABLE_KEYS``.
         """
-        if not self.config.is_file():
+        if not self.config.is_file() or not self.started():
             return
         previous = yaml.safe_load(self.config.read_text()) or {}
         changed = [
@@ -85,8 +93,11 @@ class RunDir:
             return list(csv.DictReader(handle))
 
     def truncate_history(self, epochs: int) -> None:
-        """Keeps the header and the rows of epochs ``< epochs`` (those the backup holds)."""
+        """Keeps the rows of epochs ``< epochs`` (those the backup holds); none: no file."""
         if not self.history.is_file():
+            return
+        if epochs <= 0:
+            self.history.unlink()
             return
         with self.history.open(newline="") as handle:
             reader = csv.reader(handle)
@@ -101,12 +112,21 @@ class RunDir:
 
     def best_score(self, key: str = "val_score") -> float | None:
         """The best finite ``key`` in history.csv, or None."""
-        values = []
+        best = self._best(key)
+        return None if best is None else best[1]
+
+    def best_epoch(self, key: str = "val_score") -> int | None:
+        """The 0-based epoch of the best finite ``key`` (the first of ties), or None."""
+        best = self._best(key)
+        return None if best is None else best[0]
+
+    def _best(self, key: str) -> tuple[int, float] | None:
+        best = None
         for row in self.history_rows():
             try:
-                value = float(row.get(key, "nan"))
-            except ValueError:
+                epoch, value = int(float(row["epoch"])), float(row.get(key, "nan"))
+            except (KeyError, ValueError):
                 continue
-            if math.isfinite(value):
-                values.append(value)
-        return max(values) if values else None
+            if math.isfinite(value) and (best is None or value > best[1]):
+                best = (epoch, value)
+        return best

@@ -78,5 +78,17 @@ def test_history_rows_the_backup_does_not_hold_are_dropped(tmp_path):
     assert run.initial_epoch() == 2
     run.truncate_history(run.initial_epoch())
     assert [r["epoch"] for r in run.history_rows()] == ["0", "1"]
-    assert run.best_score() == 0.5
+    assert run.best_score() == 0.5 and run.best_epoch() == 1
     assert not run.finished()
+
+
+def test_a_folder_where_nothing_was_trained_takes_new_settings(tmp_path):
+    run = RunDir(tmp_path)
+    run.config.write_text("epochs: 3\nlearning_rate: 0.1\n")
+    run.check_config({"epochs": 3, "learning_rate": 0.5})  # no history, model or backup
+    run.history.write_text("epoch,loss\n0,1.0\n")
+    with pytest.raises(ValueError, match=r"learning_rate: 0.1 -> 0.5"):
+        run.check_config({"epochs": 3, "learning_rate": 0.5})
+    run.check_config({"epochs": 9, "learning_rate": 0.1})  # more epochs: same run, resumable
+    run.truncate_history(0)
+    assert not run.history.exists()

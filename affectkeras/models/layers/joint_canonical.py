@@ -13,7 +13,7 @@ label (SFEW's and CK+'s ``happiness`` ...), as ``JointDecoder.canonical`` does i
 Example:
     >>> import numpy as np
     >>> layer = JointToCanonical(units=[[0, 0], [1, 1], [2, 1]], size=3, normalize=False)
-    >>> np.round(layer(np.array([[0.2, 0.4, 0.8]], "float32")), 2).tolist()
+    >>> np.round(np.asarray(layer(np.array([[0.2, 0.4, 0.8]], "float32")), "float64"), 2).tolist()
     [[0.2, 0.6, nan]]
 """
 
