@@ -8,6 +8,7 @@ so validation scores do not depend on the backend.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import math
 from collections.abc import Sequence
@@ -160,8 +161,5 @@ def plan_epochs(config: TrainConfig, batches_per_epoch: int) -> tuple[int, int]:
 
 
 def has_tensorflow() -> bool:
-    try:
-        import tensorflow  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """TensorFlow is installed (checked without importing it)."""
+    return importlib.util.find_spec("tensorflow") is not None
