@@ -18,6 +18,7 @@ way for every recipe:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import time
@@ -176,6 +177,11 @@ class Recipe:
         if not config.data:
             raise ValueError("No data: give --data SPEC (or a data key in --config)")
         data = list(config.data)
+        if config.tensorboard and not (has_tensorflow() and importlib.util.find_spec("tensorboard")):
+            raise ValueError(
+                "tensorboard=true needs TensorFlow and the tensorboard package: "
+                'pip install "affectkeras[tensorboard]"'
+            )
         run = RunDir(out)
         run.check_config(config.to_dict())
         if run.finished():
@@ -253,8 +259,6 @@ class Recipe:
             keras.callbacks.TerminateOnNaN(),
         ]
         if config.tensorboard:
-            if not has_tensorflow():
-                raise ValueError("tensorboard=true needs TensorFlow (tf.summary) installed")
             callbacks.append(keras.callbacks.TensorBoard(str(run.tensorboard)))
         callbacks += list(extra_callbacks)
         logger.info(

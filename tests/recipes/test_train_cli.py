@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 
 import keras
@@ -166,3 +167,16 @@ def test_sjmt_on_one_dataset_and_the_seed_decides_the_run(affwild2_tree, tmp_pat
     # Aff-Wild2 labels 8 expressions and 12 AUs: one joint layer of 20 sigmoid units
     assert model.get_layer("joint").output.shape == (None, 20)
     assert model.get_layer("expression").output.shape == (None, 8)
+
+
+def test_tensorboard_logs_on_request_or_says_what_is_missing(affwild2_tree, tmp_path, capsys):
+    run = tmp_path / "tb"
+    overrides = ("tasks=va", "epochs=1", "steps_per_epoch=1", "tensorboard=true")
+    code = main(train_argv("single_task", f"affwild2:{affwild2_tree}", run, *overrides))
+    available = importlib.util.find_spec("tensorflow") and importlib.util.find_spec("tensorboard")
+    if available and keras.backend.backend() == "tensorflow":
+        assert code == 0
+        assert any((run / "tensorboard").rglob("events.out.tfevents.*"))
+    elif not available:
+        assert code == 2
+        assert 'pip install "affectkeras[tensorboard]"' in capsys.readouterr().err
