@@ -177,7 +177,8 @@ class Recipe:
         if not config.data:
             raise ValueError("No data: give --data SPEC (or a data key in --config)")
         data = list(config.data)
-        if config.tensorboard and not (has_tensorflow() and importlib.util.find_spec("tensorboard")):
+        tensorboard = has_tensorflow() and importlib.util.find_spec("tensorboard") is not None
+        if config.tensorboard and not tensorboard:
             raise ValueError(
                 "tensorboard=true needs TensorFlow and the tensorboard package: "
                 'pip install "affectkeras[tensorboard]"'
