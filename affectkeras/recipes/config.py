@@ -202,7 +202,7 @@ def resolve_config(
             raise ValueError(f"--set {item!r}: expected key=value")
         key, text = (part.strip() for part in item.split("=", 1))
         _check_key(key, fields, "--set")
-        merged[key] = _convert(key, _parse_text(text), hints[key], "--set")
+        merged[key] = _convert(key, _parse_text(text, hints[key]), hints[key], "--set")
     return config_class(**merged)
 
 
@@ -244,8 +244,11 @@ def _check_key(key: str, fields: Mapping[str, Any], source: str) -> None:
     )
 
 
-def _parse_text(text: str) -> Any:
-    """A ``--set`` value as YAML would read it (numbers, true/false, none/null)."""
+def _parse_text(text: str, hint: Any) -> Any:
+    """A ``--set`` value: literal text for a text field (``validation_split=none`` is the word
+    none), None for ``none``/``null`` in an optional field, else as YAML reads it."""
+    if hint is str:
+        return text
     if text.lower() in ("none", "null", "~", ""):
         return None
     try:

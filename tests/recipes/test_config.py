@@ -45,8 +45,11 @@ def test_overrides_are_converted_to_the_field_types():
             "validation_data=a:x,b:y",
             "tasks=au,expr",
             "num_classes=7",
+            "validation_split=none",
+            "monitor=1",
         ],
     )
+    assert config.validation_split == "none" and config.monitor == "1"  # text stays text
     assert config.epochs == 3 and isinstance(config.epochs, int)
     assert config.learning_rate == 0.001 and config.mixed_precision is True
     assert config.backbone_weights is None and config.validation_data == ["a:x", "b:y"]
