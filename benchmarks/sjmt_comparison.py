@@ -166,7 +166,7 @@ def run_one(method: str, seed: int, specs: dict, runs: Path, args) -> dict:
 
 
 def summarise(rows: list[dict], methods: list[str]) -> dict:
-    """Per method: mean and std (ddof=1) of every score and of the wall time."""
+    """Per method: mean and std (ddof=1; null for one run) of every score and the wall time."""
     summary = {}
     for method in methods:
         mine = [r for r in rows if r["method"] == method]
@@ -176,8 +176,8 @@ def summarise(rows: list[dict], methods: list[str]) -> dict:
         for key in (*SCORES, "seconds"):
             values = np.array([r[key] for r in mine if key in r], float)
             if len(values):
-                std = float(values.std(ddof=1)) if len(values) > 1 else 0.0
-                entry[key] = {"mean": round(float(values.mean()), 4), "std": round(std, 4)}
+                std = round(float(values.std(ddof=1)), 4) if len(values) > 1 else None
+                entry[key] = {"mean": round(float(values.mean()), 4), "std": std}
         if method in NOTES:
             entry["note"] = NOTES[method]
         summary[method] = entry
