@@ -216,6 +216,13 @@ class Recipe:
         tables.validation = _rows(tables.validation, self.labelled(config, tables.validation))
         if tables.train.empty:
             raise ValueError(f"No training row is labelled for tasks {config.tasks!r}")
+        logger.info(
+            "rows labelled for %s: %d training, %d validation (datasets: %s)",
+            config.tasks,
+            len(tables.train),
+            len(tables.validation),
+            ", ".join(sorted(tables.train["dataset"].astype(str).unique())),
+        )
         spec = self.output_spec(config, tables)
         feed = self.train_feed(config, tables, spec)
         first_epoch = run.initial_epoch()

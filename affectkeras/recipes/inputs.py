@@ -85,12 +85,6 @@ def run_tables(specs: Sequence[str], config: TrainConfig) -> RunTables:
     validation = validation.reset_index(drop=True)
     num_classes = config.num_classes or expression_classes(train)
     validation_classes = expression_classes(validation) if len(validation) else num_classes
-    logger.info(
-        "training rows %d, validation rows %d (datasets: %s)",
-        len(train),
-        len(validation),
-        ", ".join(sorted(train["dataset"].astype(str).unique())),
-    )
     return RunTables(train, validation, num_classes, validation_classes, dataset_classes)
 
 
