@@ -105,8 +105,12 @@ def test_yaml_errors_name_the_file_and_line(tmp_path):
         load_config(TrainConfig, tmp_path / "absent.yaml")
 
 
-def test_a_saved_config_loads_back_equal(tmp_path):
+def test_a_saved_config_loads_back_equal_for_its_recipe_only(tmp_path):
     recipe = get_recipe("sjmt")
     config = recipe.config(overrides=["mode=alternating", "steps=50", "data=csv:a.csv,csv:b.csv"])
     save_config(config, tmp_path / "config.yaml")
     assert recipe.config(tmp_path / "config.yaml") == config
+    single = tmp_path / "single.yaml"
+    save_config(get_recipe("single_task").config(), single)
+    with pytest.raises(ValueError, match="the config is for recipe 'single_task', not 'sjmt'"):
+        recipe.config(single)
