@@ -150,11 +150,9 @@ class Recipe:
 
     def config(self, path: str | Path | None = None, overrides: Sequence[str] = ()) -> TrainConfig:
         """Resolves this recipe's config (defaults, YAML file, ``key=value`` overrides)."""
-        config = load_config(self.config_class, path, overrides)
+        config = load_config(self.config_class, path, overrides, recipe=self.name)
         if config.recipe and config.recipe != self.name:
-            raise ValueError(
-                f"{path or '--set'}: the config is for recipe {config.recipe!r}, not {self.name!r}"
-            )
+            raise ValueError(f"--set recipe={config.recipe}: this is recipe {self.name!r}")
         config.recipe = self.name
         return config
 

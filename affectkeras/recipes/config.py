@@ -207,9 +207,15 @@ def resolve_config(
 
 
 def load_config(
-    config_class: type[TrainConfig], path: str | Path | None = None, overrides: Iterable[str] = ()
+    config_class: type[TrainConfig],
+    path: str | Path | None = None,
+    overrides: Iterable[str] = (),
+    recipe: str | None = None,
 ) -> TrainConfig:
-    """Resolves a config from a YAML file (optional) and ``key=value`` overrides."""
+    """Resolves a config from a YAML file (optional) and ``key=value`` overrides.
+
+    With ``recipe``, a file whose ``recipe`` key names another recipe is refused first.
+    """
     values: dict[str, Any] = {}
     if path is not None:
         path = Path(path)
@@ -225,6 +231,10 @@ def load_config(
         if loaded is not None and not isinstance(loaded, dict):
             raise ValueError(f"{path}: expected a mapping of config keys, got {type(loaded)}")
         values = loaded or {}
+        if recipe and values.get("recipe") not in (None, "", recipe):
+            raise ValueError(
+                f"{path}: the config is for recipe {values['recipe']!r}, not {recipe!r}"
+            )
     return resolve_config(config_class, values, overrides, source=str(path))
 
 
