@@ -196,7 +196,9 @@ class Recipe:
                 )
             logger.info("%s: this run finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
-            return TrainResult(run.path, config, metrics, run.history_rows(), run.best_epoch())
+            result = TrainResult(run.path, config, metrics, run.history_rows(), run.best_epoch())
+            result.seconds = time.time() - started  # no training: just the check
+            return result
         run.path.mkdir(parents=True, exist_ok=True)
         save_config(config, run.config)
         previous_policy = keras.config.dtype_policy()

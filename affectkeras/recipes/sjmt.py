@@ -58,7 +58,8 @@ class SJMTConfig(TrainConfig):
 
     Attributes:
         mode: ``sjmt`` (one sigmoid layer, selective loss) or ``alternating`` (Fig. 1(b)).
-        compound: also learn compound emotions where a dataset labels them (``label_native``).
+        compound: also learn compound emotions where a dataset labels them (``label_native``),
+            whatever ``tasks`` says (``mode=sjmt`` only).
     """
 
     tasks: str = "expr,au"
@@ -100,7 +101,7 @@ class SelectiveJointMultiTask(Recipe):
 
     def labelled(self, config: SJMTConfig, table: pd.DataFrame) -> np.ndarray:
         rows = super().labelled(config, table)
-        if config.compound and config.mode == "sjmt" and "expr" in config.task_keys:
+        if config.compound and config.mode == "sjmt":
             rows = rows | (compound_targets(table["label_native"].to_numpy()) >= 0)
         return rows
 
@@ -161,7 +162,7 @@ def dataset_spaces(tables: RunTables, config: SJMTConfig) -> dict[str, list[str]
 
     Expressions: ``expression8`` for a dataset read in the 8-class space, else ``expression7``;
     AUs: ``au12`` when any row has an AU label; compound emotions (``compound``) when any
-    ``label_native`` names one (and ``compound`` is on).
+    ``label_native`` names one and ``compound`` is on.
     """
     keys = config.task_keys
     result: dict[str, list[str]] = {}
@@ -172,11 +173,7 @@ def dataset_spaces(tables: RunTables, config: SJMTConfig) -> dict[str, list[str]
             owned.append(labels.EXPRESSION_8.name if classes == 8 else labels.EXPRESSION_7.name)
         if "au" in keys and (rows[AU_COLUMNS].to_numpy() != labels.MISSING_AU).any():
             owned.append(labels.AU_12.name)
-        if (
-            "expr" in keys
-            and config.compound
-            and (compound_targets(rows["label_native"].to_numpy()) >= 0).any()
-        ):
+        if config.compound and (compound_targets(rows["label_native"].to_numpy()) >= 0).any():
             owned.append(labels.COMPOUND.name)
         if owned:
             result[str(dataset)] = owned

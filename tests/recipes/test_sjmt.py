@@ -46,6 +46,16 @@ def test_each_dataset_gets_its_own_label_set(still_sets):
     assert (expression_rows.sum(1) == 1).all()  # one-hot expressions
 
 
+def test_compound_emotions_are_a_label_set_of_their_own(still_sets):
+    recipe = get_recipe("sjmt")
+    specs = [still_sets["au"], still_sets["compound"]]
+    config = recipe.config(overrides=[*TINY, "tasks=au"])
+    spaces = dataset_spaces(run_tables(specs, config), config)
+    assert spaces == {"csv": ["au12"], "csv_2": ["compound"]}
+    config = recipe.config(overrides=[*TINY, "tasks=au", "compound=false"])
+    assert dataset_spaces(run_tables(specs, config), config) == {"csv": ["au12"]}
+
+
 def test_sjmt_trains_through_the_cli_and_decodes_every_label_space(still_sets, tmp_path):
     run = tmp_path / "sjmt"
     argv = ["-q", "train", "--recipe", "sjmt", "--out", str(run)]
