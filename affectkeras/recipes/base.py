@@ -23,7 +23,7 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -77,7 +77,6 @@ class TrainResult:
     best_epoch: int | None = None
     pipeline: str = ""
     seconds: float = 0.0
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 class Recipe:
