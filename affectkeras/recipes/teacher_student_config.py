@@ -17,19 +17,19 @@ from __future__ import annotations
 
 import dataclasses
 
-from affectkeras.recipes.config import TrainConfig
+from affectkeras.recipes.stages import StagedConfig
 
 TEACHER_STUDENT_STAGES = ("teacher", "student", "gru_teacher", "gru")
 """Stage names in order: CNN teacher (eq. 7), CNN student (eq. 10), GRU teacher, GRU student."""
 
 
 @dataclasses.dataclass
-class TeacherStudentConfig(TrainConfig):
-    """``TrainConfig`` with seed 002's defaults and its own keys.
+class TeacherStudentConfig(StagedConfig):
+    """``StagedConfig`` with seed 002's defaults and its own keys.
 
     Attributes:
         stage: ``all`` or one of ``teacher``, ``student``, ``gru_teacher``, ``gru`` (``gru``
-            also runs ``gru_teacher`` when it is not done yet).
+            also runs ``gru_teacher`` first when that has not finished).
         va_bins: bins per VA dimension of the classification part of eq. 2.
         ccc_divisor: B of eq. 2's ``(1/B)(1 - CCC)`` (see ``affectkeras.losses.VABinsLoss``).
         temperature: T of the distillation softmax (eq. 4-6).

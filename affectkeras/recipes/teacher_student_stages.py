@@ -120,7 +120,9 @@ class _SeedTwoStage(Recipe):
     def validation_feed(
         self, config: TeacherStudentConfig, tables: RunTables, spec: OutputSpec
     ) -> Feed:
-        windows = frame_windows(tables.validation, config.sequence_length) if self.temporal else None
+        windows = None
+        if self.temporal:
+            windows = frame_windows(tables.validation, config.sequence_length)
         feed = make_feed(
             tables.validation,
             spec,
