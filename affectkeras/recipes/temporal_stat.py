@@ -32,7 +32,6 @@ from affectkeras.models.layers import TakeStep
 from affectkeras.recipes import task_sets
 from affectkeras.recipes.config import save_config
 from affectkeras.recipes.predictor_inputs import describe_inputs
-from affectkeras.recipes.run_dir import RunDir
 from affectkeras.recipes.stages import Stage, StagedRecipe, combined_predictor, stage_predictor
 from affectkeras.recipes.temporal_rows import video_rows
 from affectkeras.recipes.temporal_stat_config import TemporalStatConfig
@@ -75,11 +74,14 @@ class TemporalStat(StagedRecipe):
                     f"variants={config.variants!r}"
                 )
             return super().train(data, out, config, callbacks)
+        config.recipe = self.name
+        if data:
+            config.data = [data] if isinstance(data, str) else list(data)
         result = None
         for number in config.variant_numbers:
             one = dataclasses.replace(config, stage=f"{TEMPORAL}{number}")
-            result = super().train(data, out, one, callbacks)
-        save_config(result.config if RunDir(out).finished() else config, Path(out) / "config.yaml")
+            result = super().train(None, out, one, callbacks)
+        save_config(config, Path(out) / "config.yaml")  # the stage asked for: temporal
         return result
 
     def combine(self, config: TemporalStatConfig, run_path: Path, stage_dirs: dict[str, Path]):
