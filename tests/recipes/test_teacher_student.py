@@ -1,4 +1,4 @@
-"""Seed 002's teacher_student recipe: task sets, eq. 7-10 weights and losses, every stage via CLI."""
+"""Seed 002's teacher_student recipe: task sets, eq. 7-10 weights, losses, stages via the CLI."""
 
 from __future__ import annotations
 

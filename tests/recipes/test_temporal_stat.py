@@ -174,11 +174,11 @@ def test_frame_then_temporal_stages_through_the_cli(affwild2_tree, tmp_path):
         return {layer.name: [w.numpy() for w in layer.weights] for layer in layers}
 
     before, after = leaf_weights(frame), leaf_weights(variant)
-    moved = {
-        name
-        for name, weights in before.items()
-        if weights and any(not np.array_equal(a, b) for a, b in zip(weights, after[name]))
-    }
+    moved = set()
+    for name, weights in before.items():
+        pairs = zip(weights, after[name], strict=True)
+        if any(not np.array_equal(a, b) for a, b in pairs):
+            moved.add(name)
     assert moved and all(name.startswith(("stage3", "expression")) for name in moved), moved
 
     fused = load_predictor(run)
