@@ -28,7 +28,7 @@ Example:
     >>> sets = np.array([1, 2, 3])
     >>> expr = np.array([True, True, True]); va = np.array([True, True, True])
     >>> w = loss_weights(sets, expr, va, student=True, share=False, distill_lambda=0.6)
-    >>> w["expression"].tolist(), np.round(w["expression_distill"], 2).tolist()
+    >>> w["expression"].tolist(), w["expression_distill"].astype(float).round(2).tolist()
     ([1.0, 0.0, 1.0], [0.4, 1.0, 0.4])
     >>> w = loss_weights(sets, expr, va, student=True, share=True, distill_lambda=0.6)
     >>> w["expression"].tolist()  # eq. 10: the shared VA-set frame's expression label is used

@@ -206,7 +206,7 @@ def test_every_stage_through_the_cli_then_the_run_dir(affwild2_tree, expr_va_set
     assert metrics["n_expr"] > 0 and metrics["n_va"] > 0
     scores = evaluate(run, f"affwild2:{affwild2_tree}?split=validation")
     for key, value in metrics.items():
-        np.testing.assert_allclose(scores[key], value, rtol=1e-6, atol=1e-9, err_msg=key)
+        np.testing.assert_allclose(scores[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
     # stage=all over finished stages is a no-op
     mtime = (run / "model.keras").stat().st_mtime
     assert _run(SEED002_TINY, data, run) == 0

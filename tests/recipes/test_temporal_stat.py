@@ -198,4 +198,4 @@ def test_frame_then_temporal_stages_through_the_cli(affwild2_tree, tmp_path):
     scores = evaluate(run, f"{data}?split=validation")
     assert metrics["n_expr"] > 0 and metrics["n_va"] > 0
     for key, value in metrics.items():
-        np.testing.assert_allclose(scores[key], value, rtol=1e-6, atol=1e-9, err_msg=key)
+        np.testing.assert_allclose(scores[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
