@@ -43,7 +43,10 @@ def batch_kind(y) -> str:
     """E, A or B from a batch's targets; fails if a batch mixes sets."""
     has_expr = np.asarray(y["expression"]) >= 0
     has_au = (np.asarray(y["action_units"]) != labels.MISSING_AU).any(axis=1)
-    kinds = {"E" if e and not a else "A" if a and not e else "B" for e, a in zip(has_expr, has_au)}
+    kinds = {
+        "E" if e and not a else "A" if a and not e else "B"
+        for e, a in zip(has_expr, has_au, strict=True)
+    }
     assert len(kinds) == 1 and not (~has_expr & ~has_au).any(), kinds
     return kinds.pop()
 
@@ -57,13 +60,15 @@ def check_epoch(batches, sets):
     kinds = [batch_kind(y) for y, _ in batches]
     assert kinds == expected_kinds(sets)
     for name in ("E", "A", "B"):
-        seen = np.concatenate([rows for (y, rows), k in zip(batches, kinds) if k == name])
+        seen = np.concatenate(
+            [rows for (y, rows), k in zip(batches, kinds, strict=True) if k == name]
+        )
         assert set(seen.tolist()) == set(sets[name].tolist()), name  # every row, no stranger
 
 
 @pytest.mark.jax
 def test_each_epoch_is_e_then_a_then_b_in_memory(eab_tree):
-    recipe, config, tables, feed = tables_and_feed(eab_tree, "input_pipeline=in_memory")
+    _, config, tables, feed = tables_and_feed(eab_tree, "input_pipeline=in_memory")
     sets = algorithm1_sets(tables.train)
     assert all(len(rows) for rows in sets.values())  # the fixture has all three sets
     dataset, per_epoch, pipeline = training_batches(feed, config, None, first_epoch=0)
@@ -82,7 +87,7 @@ def test_each_epoch_is_e_then_a_then_b_in_memory(eab_tree):
 
 def test_each_epoch_is_e_then_a_then_b_on_tf_data(eab_tree):
     pytest.importorskip("tensorflow")
-    recipe, config, tables, feed = tables_and_feed(eab_tree, "input_pipeline=tf_data")
+    _, config, tables, feed = tables_and_feed(eab_tree, "input_pipeline=tf_data")
     sets = algorithm1_sets(tables.train)
     stream, per_epoch, pipeline = training_batches(feed, config, None, first_epoch=0)
     assert pipeline == "tf_data"
@@ -92,9 +97,9 @@ def test_each_epoch_is_e_then_a_then_b_on_tf_data(eab_tree):
         chunk = batches[epoch * per_epoch : (epoch + 1) * per_epoch]
         order = feed.sampler.indices(epoch)
         rows = [feed.rows[order[i * BATCH : (i + 1) * BATCH]] for i in range(per_epoch)]
-        for (_x, y, _w), batch_rows in zip(chunk, rows):
+        for (_x, y, _w), batch_rows in zip(chunk, rows, strict=True):
             np.testing.assert_array_equal(y["expression"], feed.y["expression"][batch_rows])
-        check_epoch([(y, r) for (_x, y, _w), r in zip(chunk, rows)], sets)
+        check_epoch([(y, r) for (_x, y, _w), r in zip(chunk, rows, strict=True)], sets)
 
 
 @pytest.mark.jax
