@@ -1,4 +1,4 @@
-"""``build_fused_predictor``: one Keras model that fuses single-task and multi-task predictors.
+"""Predictors combined into one Keras model: seed 001's fusion and averaged K-fold models.
 
 Seed 001 (Chang et al.) predicts each task with a hard-sharing multi-task network and with a
 single-task network of its own, and outputs ``p_final = lambda * p_single + (1 - lambda) *
@@ -6,6 +6,9 @@ p_multi`` per task (Sec. 2; lambda = 0.4 for VA, 0.6 for expressions and AUs). T
 predictor is a functional model over the sub-models: the image goes into each of them (nested
 models ``multi_task`` and ``single_<task>``), and a :class:`PredictionFusion` layer named after
 the task combines the two predictions. It saves to ``.keras`` and exports like any predictor.
+
+:func:`build_averaged_predictor` averages the predictions of several predictors of the same
+tasks the same way (seed 000's K-fold models).
 
 Example:
     >>> import keras
@@ -84,6 +87,56 @@ def build_fused_predictor(
             outputs[task] = fusion([single, predicted[task]])
         else:
             outputs[task] = keras.layers.Identity(name=task, dtype="float32")(predicted[task])
+    return keras.Model(image, outputs, name=name)
+
+
+def build_averaged_predictor(
+    models: Mapping[str, keras.Model], name: str = "averaged_predictor"
+) -> keras.Model:
+    """The mean prediction of several predictors of the same tasks (K-fold models, seed 000).
+
+    Args:
+        models: sub-model name -> predictor; every one outputs the same canonical tasks and
+            takes the same image size.
+        name: the model's name.
+
+    Returns:
+        A model taking ``image`` and returning, per canonical output, the ``keras.layers.Average``
+        of the sub-models' outputs (named after the task).
+
+    Example:
+        >>> from affectkeras.models import build_task_model, get_backbone
+        >>> from affectkeras.output_spec import OutputSpec
+        >>> folds = {
+        ...     f"fold{k}": build_task_model(
+        ...         get_backbone("tiny", input_shape=(32, 32, 3)), OutputSpec.create("au")
+        ...     )
+        ...     for k in (1, 2)
+        ... }
+        >>> build_averaged_predictor(folds).output_names
+        ['action_units']
+    """
+    if not models:
+        raise ValueError("build_averaged_predictor: no model given")
+    first = next(iter(models.values()))
+    shape = tuple(first.input_shape[1:])
+    tasks = [n for n in first.output_names if n in CANONICAL]
+    for key, model in models.items():
+        names = [n for n in model.output_names if n in CANONICAL]
+        if sorted(names) != sorted(tasks) or tuple(model.input_shape[1:]) != shape:
+            raise ValueError(
+                f"build_averaged_predictor: {key!r} outputs {names} at {model.input_shape[1:]}, "
+                f"the first model {tasks} at {shape}"
+            )
+    image = keras.Input(shape=shape, name="image")
+    predicted = [_renamed(model, tasks, key)(image) for key, model in models.items()]
+    outputs = {}
+    for task in tasks:
+        values = [p[task] for p in predicted]
+        if len(values) == 1:
+            outputs[task] = keras.layers.Identity(name=task, dtype="float32")(values[0])
+        else:
+            outputs[task] = keras.layers.Average(name=task, dtype="float32")(values)
     return keras.Model(image, outputs, name=name)
 
 

@@ -28,8 +28,13 @@ why ``steps_per_epoch`` is refused: a shorter epoch would cut Algorithm 1's orde
 The tables score each task with its ABAW2 challenge score (expression 0.67 F1 + 0.33 acc, AU
 0.5 F1 + 0.5 acc); the checkpoint is selected on their sum (``monitor=abaw2``).
 
-The paper's test protocol (train + validation merged, K-fold, predictions averaged) is not part
-of this recipe: see docs/training.md.
+``folds=K`` (K >= 2) runs the paper's test protocol (Sec. 3.2: training and validation sets
+merged, K-fold, the final prediction from the K models) as a staged run
+(``affectkeras.recipes.stages``): stage ``fold<k>`` trains Algorithm 1 on every fold but k of
+train + validation (``recipes.kfold``, video-disjoint folds) and validates on fold k; the final
+model.keras averages the K models' predictions in one Keras model. Its top-level metrics.json
+scores that model on the validation split, which the folds trained on: not a held-out score
+(each ``fold<k>/metrics.json`` is). With ``folds=0`` (default) it is one ordinary run.
 
 Example:
     >>> config = SequentialMTL().config()
@@ -42,31 +47,39 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
+import keras
 import numpy as np
 
 from affectkeras import losses
 from affectkeras.data.feed import Feed, make_feed
 from affectkeras.data.sampling import Sampler
 from affectkeras.data.subsets import task_subsets
-from affectkeras.models import build_task_model
+from affectkeras.models import build_averaged_predictor, build_task_model
 from affectkeras.output_spec import OutputSpec
 from affectkeras.recipes.base import Models, Recipe
-from affectkeras.recipes.config import TrainConfig
-from affectkeras.recipes.inputs import RunTables
+from affectkeras.recipes.evaluation import load_predictor
+from affectkeras.recipes.inputs import RunTables, run_tables
+from affectkeras.recipes.kfold import fold_tables
 from affectkeras.recipes.single_task import predictor_of
+from affectkeras.recipes.stages import Stage, StagedConfig, StagedRecipe
 
 SUBSET_ORDER = ("E", "A", "B")
 """Algorithm 1's order of the three sets within an epoch."""
+MAX_FOLDS = 20
 
 
 @dataclasses.dataclass
-class SequentialMTLConfig(TrainConfig):
+class SequentialMTLConfig(StagedConfig):
     """``TrainConfig`` with seed 000's defaults.
 
     Attributes:
         focal_alpha: alpha_t of the expression focal loss (eq. 2); the paper prints 2.
         focal_gamma: gamma of the expression focal loss (eq. 2); the paper prints 0.25.
+        folds: 0 (one run) or K >= 2: K-fold over train + validation, averaged predictions.
+        fold: set by a K-fold run on its stages (the fold held out, 1..K); 0 otherwise.
+        stage: with ``folds``: ``all`` or one ``fold<k>``.
     """
 
     tasks: str = "expr,au"
@@ -83,9 +96,17 @@ class SequentialMTLConfig(TrainConfig):
     monitor: str = "abaw2"
     focal_alpha: float = 2.0
     focal_gamma: float = 0.25
+    folds: int = 0
+    fold: int = 0
 
     def validate(self) -> None:
         super().validate()
+        if self.folds == 1 or not 0 <= self.folds <= MAX_FOLDS:
+            raise ValueError(f"folds must be 0 (no K-fold) or 2..{MAX_FOLDS}, got {self.folds}")
+        if not 0 <= self.fold <= self.folds:
+            raise ValueError(f"fold={self.fold}: must be 0..folds ({self.folds})")
+        if self.stage != "all" and not self.folds:
+            raise ValueError(f"stage={self.stage!r}: sequential_mtl has stages only with folds")
         if self.task_keys != ["expr", "au"]:
             raise ValueError(
                 f"sequential_mtl trains Algorithm 1's expression and AU sets; tasks={self.tasks!r}"
@@ -102,12 +123,39 @@ class SequentialMTLConfig(TrainConfig):
             raise ValueError(f"focal_gamma must be >= 0, got {self.focal_gamma}")
 
 
-class SequentialMTL(Recipe):
-    """Seed 000's Algorithm 1 (see the module doc)."""
+class SequentialMTL(StagedRecipe):
+    """Seed 000's Algorithm 1, optionally K-fold over train + validation (see the module doc)."""
 
     name = "sequential_mtl"
     summary = "seed 000 (Phan et al.): one network trained on E, then A, then B each epoch"
     config_class = SequentialMTLConfig
+    stage_names = tuple(f"fold{k}" for k in range(1, MAX_FOLDS + 1))
+
+    def train(self, data, out, config: SequentialMTLConfig | None = None, callbacks=()):
+        """One ordinary run, or (``folds`` >= 2) the K fold stages and their average."""
+        config = config or self.config()
+        if config.folds and not config.fold:
+            return StagedRecipe.train(self, data, out, config, callbacks)
+        return Recipe.train(self, data, out, config, callbacks)
+
+    def stages(self, config: SequentialMTLConfig, run_path: Path | None) -> list[Stage]:
+        stages = []
+        for fold in range(1, config.folds + 1):
+            values = {**config.to_dict(), "fold": fold, "stage": "all"}
+            values.pop("recipe")
+            stages.append(Stage(f"fold{fold}", SequentialMTL(), SequentialMTLConfig(**values)))
+        return stages
+
+    def combine(
+        self, config: SequentialMTLConfig, run_path: Path, stage_dirs: dict[str, Path]
+    ) -> keras.Model:
+        return build_averaged_predictor({name: load_predictor(d) for name, d in stage_dirs.items()})
+
+    def tables(self, config: SequentialMTLConfig, data: list[str]) -> RunTables:
+        tables = run_tables(data, config)
+        if config.fold:
+            return fold_tables(tables, config.folds, config.fold, config.seed)
+        return tables
 
     def train_feed(self, config: SequentialMTLConfig, tables: RunTables, spec: OutputSpec) -> Feed:
         sampler = algorithm1_sampler(tables.train, config.batch_size, config.seed)

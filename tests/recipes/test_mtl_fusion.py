@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from affectkeras.recipes import get_recipe
 from affectkeras.recipes.evaluation import evaluate, load_predictor
 from affectkeras.recipes.inputs import run_tables
 from affectkeras.recipes.mtl_fusion import HardSharingMTL
+from affectkeras.recipes.predictor_inputs import describe_inputs
 
 from .conftest import TINY
 
@@ -71,7 +73,8 @@ def test_the_run_has_a_folder_per_stage_and_the_fused_top_level_files(fused_run)
 
 def test_the_fused_predictor_is_lambda_single_plus_one_minus_lambda_multi(fused_run, tmp_path):
     fused = load_predictor(fused_run)
-    assert fused.inputs[0].shape[1:] == (32, 32, 3)
+    described = describe_inputs(fused)  # contract 7: an image predictor
+    assert (described.kind, described.height, described.width) == ("image", 32, 32)
     assert sorted(fused.output_names) == sorted(WEIGHTS)
     multi = load_predictor(fused_run / "mtl")
     images = np.random.default_rng(0).integers(0, 256, (5, 32, 32, 3), dtype=np.uint8)
@@ -100,6 +103,22 @@ def test_a_finished_run_reruns_as_a_no_op(fused_run, affwild2_tree):
     before = model.stat().st_mtime_ns
     assert train(f"affwild2:{affwild2_tree}", fused_run) == 0
     assert model.stat().st_mtime_ns == before
+
+
+def test_new_fusion_weights_rebuild_only_the_fused_model(fused_run, affwild2_tree, tmp_path):
+    run = tmp_path / "reweighted"
+    shutil.copytree(fused_run, run)
+    stage_model = run / "mtl" / "model.keras"
+    before = stage_model.stat().st_mtime_ns
+    assert train(f"affwild2:{affwild2_tree}", run, "fusion_va=1.0", "fusion_expr=0") == 0
+    assert stage_model.stat().st_mtime_ns == before  # no stage retrained
+    images = np.random.default_rng(1).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    got = load_predictor(run).predict(images, verbose=0)
+    single_va = load_predictor(run / "va").predict(images, verbose=0)["valence_arousal"]
+    multi_expr = load_predictor(run / "mtl").predict(images, verbose=0)["expression"]
+    np.testing.assert_allclose(got["valence_arousal"], single_va, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got["expression"], multi_expr, rtol=1e-5, atol=1e-6)
+    assert yaml.safe_load((run / "config.yaml").read_text())["fusion_va"] == 1.0
 
 
 def test_one_stage_can_be_trained_alone(affwild2_tree, tmp_path):

@@ -176,8 +176,49 @@ def test_sequential_mtl_trains_through_the_cli(eab_tree, tmp_path):
         ("tasks=expr,va", "tasks=expr,au"),
         ("steps_per_epoch=2", "Algorithm 1"),
         ("focal_gamma=-1", "focal_gamma"),
+        ("folds=1", "folds must be"),
+        ("stage=fold1", "only with folds"),
     ],
 )
 def test_configs_that_would_not_be_algorithm_1_are_refused(override, message):
     with pytest.raises(ValueError, match=message):
         get_recipe("sequential_mtl").config(overrides=[override])
+
+
+@pytest.mark.jax
+def test_k_fold_trains_a_model_per_fold_and_averages_them(eab_tree, tmp_path):
+    run = tmp_path / "kfold"
+    argv = ["-q", "train", "--recipe", "sequential_mtl", "--data", eab_tree, "--out", str(run)]
+    for item in [*TINY, "epochs=1", "batch_size=16", "folds=2"]:
+        argv += ["--set", item]
+    assert main(argv) == 0
+    assert {p.name for p in run.iterdir()} >= {"fold1", "fold2", "model.keras", "metrics.json"}
+    with (run / "history.csv").open() as handle:
+        assert [row["stage"] for row in csv.DictReader(handle)] == ["fold1", "fold2"]
+    images = np.random.default_rng(2).integers(0, 256, (4, 32, 32, 3), dtype=np.uint8)
+    averaged = load_predictor(run)
+    got = averaged.predict(images, verbose=0)
+    folds = [load_predictor(run / f"fold{k}").predict(images, verbose=0) for k in (1, 2)]
+    for task in ("expression", "action_units"):  # the K models' mean prediction
+        expected = (folds[0][task] + folds[1][task]) / 2
+        np.testing.assert_allclose(got[task], expected, rtol=1e-5, atol=1e-6)
+    averaged.save(tmp_path / "again.keras")
+    again = load_predictor(tmp_path / "again.keras").predict(images, verbose=0)
+    for task in got:
+        np.testing.assert_allclose(again[task], got[task], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.jax
+def test_the_folds_split_train_plus_validation_by_video(eab_tree):
+    recipe = get_recipe("sequential_mtl")
+    config = recipe.config(overrides=[*TINY, "folds=3"])
+    everything = run_tables([eab_tree], config)
+    paths = set(everything.train["path"]) | set(everything.validation["path"])
+    held = []
+    for fold in (1, 2, 3):
+        config.fold = fold
+        tables = recipe.tables(config, [eab_tree])
+        assert not set(tables.train["video"]) & set(tables.validation["video"])
+        assert set(tables.train["path"]) | set(tables.validation["path"]) == paths
+        held.append(set(tables.validation["path"]))
+    assert set.union(*held) == paths and sum(map(len, held)) == len(paths)  # a partition
