@@ -52,7 +52,7 @@ def plot_circumplex(
         raise ValueError(f"valence and arousal must be two [T] arrays, got {valence.shape}")
     frames = np.arange(1, len(valence) + 1) if frames is None else np.asarray(frames)
     time = (frames - 1) / fps if fps else frames
-    figure = new_figure(6.4, 5.6)
+    figure = new_figure(6.8, 5.8)
     ax = figure.subplots()
     circle = np.linspace(0, 2 * np.pi, 200)
     ax.plot(np.cos(circle), np.sin(circle), color="0.6", lw=1)
@@ -83,7 +83,7 @@ def plot_circumplex(
     ax.set_xlim(-1.1, 1.1)
     ax.set_ylim(-1.1, 1.1)
     ax.set_aspect("equal")
-    ax.set_xlabel("valence (unpleasant -1 to +1 pleasant)")
-    ax.set_ylabel("arousal (calm -1 to +1 activated)")
+    ax.set_xlabel("valence (-1 unpleasant, +1 pleasant)")
+    ax.set_ylabel("arousal (-1 calm, +1 activated)")
     ax.set_title(title)
     return save(figure, path)

@@ -113,7 +113,7 @@ def plot_au_f1(au_true, au_pred, path: str | Path) -> Path:
     x = np.arange(len(labels.ACTION_UNITS))
     ax.bar(x, np.nan_to_num(f1), color="tab:blue")
     mean = float(np.nanmean(f1))
-    ax.axhline(mean, color="tab:red", lw=1.2, ls="--", label=f"mean F1 = {mean:.3f}")
+    ax.axhline(mean, color="tab:red", lw=1.2, ls="--")
     for unit, value in enumerate(f1):
         text = "n/a" if np.isnan(value) else f"{value:.2f}"
         ax.text(unit, np.nan_to_num(value) + 0.02, text, ha="center", fontsize=8)
@@ -124,8 +124,7 @@ def plot_au_f1(au_true, au_pred, path: str | Path) -> Path:
     ax.set_xlabel("action unit (positives / labelled samples)")
     ax.set_ylabel("F1 (threshold 0.5)")
     ax.set_ylim(0, 1.1)
-    ax.set_title("Action units: F1 per unit")
-    ax.legend(loc="upper right", frameon=False)
+    ax.set_title(f"Action units: F1 per unit (dashed red line: mean F1 {mean:.3f})")
     return save(figure, path)
 
 
@@ -160,6 +159,10 @@ def plot_va_density(va_true, va_pred, path: str | Path) -> Path:
         )
         ax.legend(loc="upper left", fontsize=8, frameon=False)
     bar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02)
+    top = image.norm.vmax
+    ticks = [v * 10**e for e in range(8) for v in (1, 2, 5) if v * 10**e <= top]
+    bar.set_ticks(ticks, labels=[str(t) for t in ticks])
+    bar.ax.minorticks_off()
     bar.set_label("samples per cell (log scale)")
     return save(figure, path)
 
