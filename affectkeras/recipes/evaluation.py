@@ -30,6 +30,7 @@ from affectkeras.data.feed import make_feed
 from affectkeras.data.pydataset import FeedDataset
 from affectkeras.data.table import expression_classes
 from affectkeras.output_spec import OutputSpec
+from affectkeras.recipes.predictor_inputs import describe_inputs
 from affectkeras.recipes.scoring import (
     CANONICAL_OUTPUTS,
     canonical_truth,
@@ -65,14 +66,13 @@ def load_predictor(path: str | Path) -> keras.Model:
 
 
 def image_size_of(model: keras.Model) -> tuple[int, int]:
-    """The (height, width) of a predictor's ``image`` input."""
-    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 4:
-        names = [tensor.name for tensor in model.inputs]
-        raise ValueError(f"evaluate scores image models with one [B, H, W, 3] input; got {names}")
-    height, width = model.inputs[0].shape[1:3]
-    if height is None or width is None:
-        raise ValueError("evaluate needs a model with a fixed input size")
-    return int(height), int(width)
+    """The (height, width) of an image predictor's ``image`` input."""
+    inputs = describe_inputs(model)
+    if inputs.windowed:
+        raise ValueError(
+            f"evaluate scores image predictors; this one takes windows of {inputs.window} frames"
+        )
+    return inputs.size
 
 
 def evaluate_table(

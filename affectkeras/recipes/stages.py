@@ -1,0 +1,241 @@
+"""Recipes trained in stages: a teacher then a student, a frame model then a temporal one, ...
+
+A :class:`StagedRecipe` lists its stages with :meth:`StagedRecipe.stages`; each stage is an
+ordinary :class:`~affectkeras.recipes.base.Recipe` trained by ``Recipe.train`` into its own
+folder, so resuming, ``history.csv`` and ``metrics.json`` work per stage as for any run::
+
+    RUN_DIR/
+      config.yaml     the staged recipe's resolved config (``stage`` included)
+      <stage>/        one ordinary RUN_DIR per stage, in order (e.g. teacher/, student/, gru/)
+      model.keras     the final predictor: ``combine`` (e.g. a fused model), else the last stage's
+      history.csv     every stage's rows, with a ``stage`` column first
+      metrics.json    the final predictor's scores on the validation split
+
+``--set stage=all`` (the default) runs every stage; ``--set stage=NAME`` runs that one stage,
+which finds the stages before it in the same RUN_DIR (``Stage.needs`` names what it reads, so a
+missing one is a clear error). Stages finished already are skipped, so rerunning the command
+after an interruption resumes at the stage and epoch where it stopped. The top-level files are
+written once every stage has finished.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import keras
+import numpy as np
+
+from affectkeras.recipes.base import Recipe, TrainResult
+from affectkeras.recipes.callbacks import save_atomically
+from affectkeras.recipes.config import TrainConfig, save_config
+from affectkeras.recipes.evaluation import evaluate_table, load_predictor, write_metrics
+from affectkeras.recipes.inputs import run_tables
+from affectkeras.recipes.run_dir import RunDir
+
+logger = logging.getLogger("affectkeras.recipes")
+
+ALL_STAGES = "all"
+
+
+@dataclasses.dataclass
+class StagedConfig(TrainConfig):
+    """``TrainConfig`` plus the stage to run.
+
+    Attributes:
+        stage: ``all`` (every stage in order) or one stage's name.
+    """
+
+    stage: str = ALL_STAGES
+
+
+@dataclass
+class Stage:
+    """One stage: an ordinary recipe, its resolved config and the files it reads.
+
+    Attributes:
+        name: the stage's folder name in RUN_DIR (and its ``--set stage=`` value).
+        recipe: the recipe that trains it.
+        config: its resolved config (``data`` is filled from the staged run's).
+        needs: files it reads that earlier stages write (e.g. ``teacher/model.keras``), with
+            the config key that can point elsewhere, as ``{path: key}``.
+    """
+
+    name: str
+    recipe: Recipe
+    config: TrainConfig
+    needs: dict[Path, str] = dataclasses.field(default_factory=dict)
+
+
+class StagedRecipe(Recipe):
+    """A recipe trained as a sequence of stages (see the module doc).
+
+    Subclasses set ``stage_names`` and ``config_class`` (a :class:`StagedConfig`) and override
+    :meth:`stages`, and :meth:`combine` when the final predictor is not the last stage's.
+    """
+
+    stage_names: ClassVar[tuple[str, ...]] = ()
+    config_class: ClassVar[type[TrainConfig]] = StagedConfig
+
+    def stages(self, config: StagedConfig, run_path: Path) -> list[Stage]:
+        """Every stage in order, with configs derived from ``config``."""
+        raise NotImplementedError
+
+    def combine(
+        self, config: StagedConfig, run_path: Path, stage_dirs: dict[str, Path]
+    ) -> keras.Model | None:
+        """The final predictor built from the finished stages; None: the last stage's model."""
+        return None
+
+    def config(self, path: str | Path | None = None, overrides: Sequence[str] = ()):
+        config = super().config(path, overrides)
+        choices = (ALL_STAGES, *self.stage_names)
+        if config.stage not in choices:
+            raise ValueError(f"stage={config.stage!r}; choose one of {', '.join(choices)}")
+        return config
+
+    def train(
+        self,
+        data: Sequence[str] | str | None,
+        out: str | Path,
+        config: StagedConfig | None = None,
+        callbacks: Sequence[keras.callbacks.Callback] = (),
+    ) -> TrainResult:
+        """Trains the selected stages into ``out/<stage>/``, then the top-level files.
+
+        Args:
+            data: data spec(s); None uses ``config.data``.
+            out: the run directory.
+            config: a resolved config (default: this recipe's defaults).
+            callbacks: extra Keras callbacks, given to every stage's ``fit``.
+        """
+        started = time.time()
+        config = config or self.config()
+        config.recipe = self.name
+        if data:
+            config.data = [data] if isinstance(data, str) else list(data)
+        if not config.data:
+            raise ValueError("No data: give --data SPEC (or a data key in --config)")
+        run = RunDir(out)
+        run.path.mkdir(parents=True, exist_ok=True)
+        save_config(config, run.config)
+        stages = self.stages(config, run.path)
+        chosen = [s for s in stages if config.stage in (ALL_STAGES, s.name)]
+        if not chosen:
+            names = ", ".join(s.name for s in stages)
+            raise ValueError(f"stage={config.stage!r}; choose all or one of {names}")
+        result = None
+        for stage in chosen:
+            _check_needs(stage, run.path)
+            stage.config.data = list(config.data)
+            logger.info("%s: stage %s -> %s", self.name, stage.name, run.path / stage.name)
+            result = stage.recipe.train(None, run.path / stage.name, stage.config, callbacks)
+        dirs = {stage.name: run.path / stage.name for stage in stages}
+        if not all(RunDir(path).finished() for path in dirs.values()):
+            result.seconds = time.time() - started
+            return result
+        if _up_to_date(run, dirs):
+            logger.info("%s: every stage had finished already; see %s", run.path, run.metrics)
+            metrics = json.loads(run.metrics.read_text())
+        else:
+            metrics = self._finish(config, run, stages, dirs)
+        last = RunDir(dirs[stages[-1].name])
+        return TrainResult(
+            run.path,
+            config,
+            metrics,
+            run.history_rows(),
+            last.best_epoch(),
+            result.pipeline if result else "",
+            time.time() - started,
+        )
+
+    def _finish(
+        self, config: StagedConfig, run: RunDir, stages: list[Stage], dirs: dict[str, Path]
+    ) -> dict[str, Any]:
+        """Writes the top-level model.keras, history.csv and metrics.json."""
+        _merge_histories({name: RunDir(path) for name, path in dirs.items()}, run.history)
+        last = RunDir(dirs[stages[-1].name])
+        predictor = self.combine(config, run.path, dirs)
+        if predictor is None:
+            shutil.copyfile(last.model, run.model.with_name(".model.keras.tmp"))
+            Path(run.model.with_name(".model.keras.tmp")).replace(run.model)
+            metrics = json.loads(last.metrics.read_text())
+        else:
+            save_atomically(predictor, run.model)
+            metrics = self._score(config, load_predictor(run.model))
+        write_metrics(metrics, run.metrics)
+        return metrics
+
+    def _score(self, config: StagedConfig, predictor: keras.Model) -> dict[str, Any]:
+        """The combined predictor's scores on the run's validation rows."""
+        tables = run_tables(list(config.data), config)
+        validation = tables.validation
+        keep = np.asarray(self.labelled(config, validation), bool)
+        validation = validation[keep].reset_index(drop=True)
+        if validation.empty:
+            return {}
+        return evaluate_table(
+            predictor, validation, config.batch_size, num_classes=tables.validation_classes
+        )
+
+
+def stage_predictor(path: str | Path, name: str) -> keras.Model:
+    """A stage's saved predictor, renamed ``name`` so several can sit in one combined model.
+
+    Every recipe names its model alike (e.g. ``affect_model``), and a Keras model refuses two
+    sub-models of one name; the returned model shares the loaded layers and weights, and its
+    outputs are a dict by output name.
+    """
+    loaded = load_predictor(path)
+    outputs = dict(zip(loaded.output_names, loaded.outputs, strict=True))
+    return keras.Model(loaded.inputs, outputs, name=name)
+
+
+def combined_predictor(inputs: Any, outputs: dict[str, Any], name: str) -> keras.Model:
+    """A predictor over ``outputs`` whose output names are the dict's keys.
+
+    A functional model names each output after the layer that made it, which for a sub-model is
+    the sub-model's name; an ``Identity`` layer per output gives it its canonical name.
+    """
+    named = {key: keras.layers.Identity(name=key)(tensor) for key, tensor in outputs.items()}
+    return keras.Model(inputs, named, name=name)
+
+
+def _up_to_date(run: RunDir, dirs: dict[str, Path]) -> bool:
+    """The top-level files were written after every stage's metrics.json."""
+    if not (run.metrics.is_file() and run.model.is_file() and run.history.is_file()):
+        return False
+    written = run.metrics.stat().st_mtime
+    return all(RunDir(path).metrics.stat().st_mtime <= written for path in dirs.values())
+
+
+def _check_needs(stage: Stage, run_path: Path) -> None:
+    for path, key in stage.needs.items():
+        if not Path(path).exists():
+            raise ValueError(
+                f"stage {stage.name!r} needs {path}: train the earlier stages into "
+                f"{run_path} first (--set stage=all), or point --set {key}=PATH at it"
+            )
+
+
+def _merge_histories(runs: dict[str, RunDir], path: Path) -> None:
+    """Every stage's history rows, in stage order, with a ``stage`` column first."""
+    rows = [{"stage": name, **row} for name, run in runs.items() for row in run.history_rows()]
+    columns = ["stage"]
+    for row in rows:
+        columns += [key for key in row if key not in columns]
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    temporary.replace(path)
