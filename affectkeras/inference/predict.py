@@ -43,41 +43,11 @@ from affectkeras.inference.detect import FaceDetector
 from affectkeras.inference.tracks import IoUTracker
 from affectkeras.inference.video import Frame, open_source
 from affectkeras.inference.windows import TrackHistory
+from affectkeras.recipes.predictor_inputs import describe_inputs
 
 CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
 STAGES = ("decode", "detect", "align", "model")
 BOX_COLUMNS = ("box_x", "box_y", "box_w", "box_h")
-
-
-@dataclass(frozen=True)
-class PredictorInputs:
-    """What a predictor takes (contract 7): ``image`` [B, H, W, 3] or a ``window`` of s frames."""
-
-    kind: str
-    height: int
-    width: int
-    window: int = 1
-
-
-def describe_inputs(model: Any) -> PredictorInputs:
-    """Contract 7's input description of a predictor (image or pixel-window model)."""
-    inputs = model.input
-    if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
-        inputs = inputs[0]
-    if isinstance(inputs, Mapping) and {"pixels", "mask"} <= set(inputs):
-        shape, kind = tuple(inputs["pixels"].shape), "window"
-    elif isinstance(inputs, Mapping) and len(inputs) == 1:
-        shape, kind = tuple(next(iter(inputs.values())).shape), "image"
-    elif not isinstance(inputs, (Mapping, list, tuple)):
-        shape, kind = tuple(inputs.shape), "image"
-    else:
-        names = [getattr(tensor, "name", "?") for tensor in model.inputs]
-        raise ValueError(f"a predictor takes `image` or `pixels` + `mask`; got inputs {names}")
-    rank = 5 if kind == "window" else 4
-    if len(shape) != rank or None in shape[1:-1] or shape[-1] != 3:
-        raise ValueError(f"the model's {kind} input must have a fixed size, got shape {shape}")
-    window = int(shape[1]) if kind == "window" else 1
-    return PredictorInputs(kind, int(shape[-3]), int(shape[-2]), window)
 
 
 @dataclass
@@ -133,7 +103,7 @@ class FacePredictor:
         self.batch_size = int(batch_size)
         self.timings = Timings()
         self._tracker = IoUTracker()
-        self._history = TrackHistory(self.inputs.window)
+        self._history = TrackHistory(self.inputs.window or 1)
         self._sequence: str | None = None
 
     def crops(self, image: np.ndarray) -> list[tuple[np.ndarray | None, np.ndarray]]:
@@ -175,7 +145,7 @@ class FacePredictor:
             row = {**base, "face": face}
             if box is not None:
                 row.update(zip(BOX_COLUMNS, np.round(box, 1).tolist(), strict=True))
-            inputs = crop if self.inputs.kind == "image" else self._history.push(track, crop)
+            inputs = self._history.push(track, crop) if self.inputs.windowed else crop
             pending.append(PendingFace(row, inputs))
         self.timings.faces += len(pending)
         return pending
@@ -185,7 +155,7 @@ class FacePredictor:
         with_inputs = [p for p in pending if p.inputs is not None]
         if with_inputs:
             start = time.perf_counter()
-            if self.inputs.kind == "image":
+            if not self.inputs.windowed:
                 batch: Any = np.stack([p.inputs for p in with_inputs])
             else:
                 batch = {

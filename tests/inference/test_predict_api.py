@@ -11,7 +11,6 @@ import pytest
 from affectkeras import labels
 from affectkeras.cli.main import main
 from affectkeras.inference import FaceDetector, align_face, predict, predict_frames
-from affectkeras.inference.predict import describe_inputs
 from affectkeras.inference.tracks import box_iou
 from affectkeras.inference.video import Frame
 from affectkeras.models import (
@@ -21,6 +20,7 @@ from affectkeras.models import (
     get_backbone,
 )
 from affectkeras.output_spec import OutputSpec
+from affectkeras.recipes.predictor_inputs import describe_inputs
 
 pytestmark = pytest.mark.jax
 
