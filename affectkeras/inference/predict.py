@@ -144,7 +144,7 @@ class FacePredictor:
         for face, (track, (box, crop)) in enumerate(ordered):
             row = {**base, "face": face}
             if box is not None:
-                row.update(zip(BOX_COLUMNS, np.round(box, 1).tolist(), strict=True))
+                row.update(zip(BOX_COLUMNS, (round(float(v), 1) for v in box), strict=True))
             inputs = self._history.push(track, crop) if self.inputs.windowed else crop
             pending.append(PendingFace(row, inputs))
         self.timings.faces += len(pending)
