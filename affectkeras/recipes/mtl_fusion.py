@@ -35,12 +35,10 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import logging
 from pathlib import Path
 from typing import Any
 
 import keras
-import yaml
 
 from affectkeras.models import build_fused_predictor, build_task_model
 from affectkeras.output_spec import TASK_KEYS, OutputSpec
@@ -48,7 +46,6 @@ from affectkeras.recipes.base import Models, Recipe
 from affectkeras.recipes.config import TrainConfig
 from affectkeras.recipes.evaluation import load_predictor
 from affectkeras.recipes.inputs import RunTables
-from affectkeras.recipes.run_dir import RunDir
 from affectkeras.recipes.single_task import (
     AU_LOSSES,
     EXPRESSION_LOSSES,
@@ -60,8 +57,6 @@ from affectkeras.recipes.single_task import (
 from affectkeras.recipes.stages import Stage, StagedConfig, StagedRecipe
 
 MULTI_STAGE = "mtl"
-
-logger = logging.getLogger("affectkeras.recipes")
 
 
 @dataclasses.dataclass
@@ -156,22 +151,6 @@ class MTLFusion(StagedRecipe):
             single = derive(SingleTaskConfig, config, tasks=key)
             stages.append(Stage(key, SingleTask(), single))
         return stages
-
-    def train(self, data, out, config: MTLFusionConfig | None = None, callbacks=()):
-        """``StagedRecipe.train``; a rerun with other fusion weights rebuilds the fused model.
-
-        The stages do not depend on the ``fusion_*`` keys, so they are kept; without this the
-        finished run's fused model.keras (built with the old weights) would be returned as is.
-        """
-        config = config or self.config()
-        run = RunDir(out)
-        if run.config.is_file() and run.metrics.is_file():
-            previous = yaml.safe_load(run.config.read_text()) or {}
-            keys = ("fusion_expr", "fusion_au", "fusion_va")
-            if any(previous.get(key) != getattr(config, key) for key in keys):
-                logger.info("%s: new fusion weights, rebuilding the fused model", run.path)
-                run.metrics.unlink()
-        return super().train(data, out, config, callbacks)
 
     def combine(
         self, config: MTLFusionConfig, run_path: Path, stage_dirs: dict[str, Path]
