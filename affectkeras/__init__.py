@@ -27,6 +27,8 @@ _LAZY_SUBMODULES = (
     "metrics",
     "models",
     "recipes",
+    "inference",
+    "plots",
 )
 
 __all__ = ["__version__", *_LAZY_SUBMODULES]

@@ -24,6 +24,11 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
     parser.add_argument(
         "--batch-size", type=int, default=64, metavar="N", help="images per batch (default 64)"
     )
+    parser.add_argument(
+        "--plot",
+        metavar="DIR",
+        help="also write confusion_matrix.png, au_f1.png and va_density.png here",
+    )
     parser.set_defaults(func=run)
 
 
@@ -31,7 +36,11 @@ def run(args: argparse.Namespace) -> int:
     from affectkeras.recipes.evaluation import evaluate
 
     progress = not getattr(args, "quiet", False)
-    scores = evaluate(args.model, args.data, args.out, args.batch_size, progress=progress)
+    scores = evaluate(
+        args.model, args.data, args.out, args.batch_size, progress=progress, plot_dir=args.plot
+    )
     print(json.dumps(scores, sort_keys=True))
     print(f"wrote {args.out}")
+    if args.plot:
+        print(f"wrote the figures to {args.plot}")
     return 0

@@ -15,9 +15,9 @@ import sys
 from collections.abc import Sequence
 
 from affectkeras import __version__
-from affectkeras.cli import evaluate, info, synth, train
+from affectkeras.cli import evaluate, info, predict, synth, train
 
-SUBCOMMANDS = (info, synth, train, evaluate)
+SUBCOMMANDS = (info, synth, train, evaluate, predict)
 
 
 def verbosity_options(suppress_defaults: bool) -> argparse.ArgumentParser:

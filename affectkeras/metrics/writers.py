@@ -203,6 +203,8 @@ def write_uni_task_submission(
         else:
             values = group[columns].to_numpy(np.float64)
         total = (num_frames or {}).get(video)
+        if total is None:  # the video's last frame in the table, predicted or not (a gap)
+            total = int(table.loc[table[video_column].astype(str) == video, "frame"].max())
         try:
             per_frame = every_frame(group["frame"].to_numpy(), values, total, fill)
         except ValueError as error:

@@ -4,11 +4,14 @@ Everything here is Keras 3 with ``keras.ops`` only, so it runs on TensorFlow and
 
 - ``get_backbone(name, input_shape, weights)`` / ``list_backbones()``: the backbone registry.
 - ``build_heads`` / ``build_task_model``: heads from the OutputSpec, backbone + heads.
+- ``build_fused_predictor``, ``build_averaged_predictor``: seed 001's late fusion of single-
+  and multi-task predictors, seed 000's averaged K-fold models.
 - ``JointDecoder``: seed 003's union sigmoid outputs -> per-dataset and canonical labels.
 - ``build_stat_lstm_model`` (seed 004) and ``build_bigru_model`` (seed 002): temporal models;
   ``build_window_model`` feeds pixel windows through a frame model into a temporal one.
 """
 
+from affectkeras.models.fusion import build_averaged_predictor, build_fused_predictor
 from affectkeras.models.heads import HEAD_STYLES, VA_BINS_OUTPUT, build_heads
 from affectkeras.models.joint_decoder import JointDecoder
 from affectkeras.models.registry import (
@@ -34,7 +37,9 @@ __all__ = [
     "VA_STATISTICS_OUTPUT",
     "JointDecoder",
     "backbone_entry",
+    "build_averaged_predictor",
     "build_bigru_model",
+    "build_fused_predictor",
     "build_heads",
     "build_stat_lstm_model",
     "build_task_model",

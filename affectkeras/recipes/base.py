@@ -95,6 +95,10 @@ class Recipe:
         """The tasks trained (default: ``config.tasks`` in the data's expression space)."""
         return OutputSpec.create(config.task_keys, num_classes=tables.num_classes)
 
+    def tables(self, config: TrainConfig, data: list[str]) -> RunTables:
+        """The run's training and validation tables (default: ``run_tables``, the split rules)."""
+        return run_tables(data, config)
+
     def labelled(self, config: TrainConfig, table: pd.DataFrame) -> np.ndarray:
         """bool [N]: rows labelled for a trained task (the others are not fed at all)."""
         spec = OutputSpec.create(config.task_keys, num_classes=8)
@@ -214,7 +218,7 @@ class Recipe:
     def _fit(
         self, config: TrainConfig, data: list[str], run: RunDir, extra_callbacks: Sequence
     ) -> TrainResult:
-        tables = run_tables(data, config)
+        tables = self.tables(config, data)
         tables.train = _rows(tables.train, self.labelled(config, tables.train))
         tables.validation = _rows(tables.validation, self.labelled(config, tables.validation))
         if tables.train.empty:

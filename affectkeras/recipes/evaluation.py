@@ -105,6 +105,7 @@ def evaluate_table(
     batch_size: int = 64,
     num_classes: int | None = None,
     progress: bool = False,
+    plot_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """Scores of ``model`` on every row of ``table`` (bad images are left out and not scored).
 
@@ -114,6 +115,8 @@ def evaluate_table(
         batch_size: images per prediction batch.
         num_classes: the expression space scored; default the table's (7 or 8).
         progress: show a progress bar.
+        plot_dir: also write the evaluation figures here (``affectkeras.plots.plot_evaluation``:
+            confusion matrix, per-AU F1, VA density), for the tasks scored.
     """
     table = table.reset_index(drop=True)
     classes = num_classes or expression_classes(table)
@@ -122,7 +125,12 @@ def evaluate_table(
     label = "evaluate" if progress else None
     samples, outputs = predict_feed(model, FeedDataset(feed, batch_size), progress=label)
     truth = canonical_truth(table, classes)
-    return score_outputs(truth, outputs, sample_rows(feed.rows, samples), classes)
+    rows = sample_rows(feed.rows, samples)
+    if plot_dir is not None:
+        from affectkeras.plots import plot_evaluation
+
+        plot_evaluation({k: v[rows] for k, v in truth.items()}, outputs, plot_dir, classes)
+    return score_outputs(truth, outputs, rows, classes)
 
 
 def evaluate(
@@ -131,8 +139,10 @@ def evaluate(
     out: str | Path | None = None,
     batch_size: int = 64,
     progress: bool = False,
+    plot_dir: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Scores a RUN_DIR / ``.keras`` model on data specs; writes ``out`` (metrics.json) if given.
+    """Scores a RUN_DIR / ``.keras`` model on data specs; writes ``out`` (metrics.json) if given,
+    and the evaluation figures into ``plot_dir`` if given.
 
     Example::
 
@@ -144,7 +154,7 @@ def evaluate(
     table = read_datasets([data] if isinstance(data, str) else list(data))
     splits = table["split"].astype(str).value_counts().to_dict()
     logger.info("scoring %d rows (splits: %s)", len(table), splits)
-    scores = evaluate_table(predictor, table, batch_size, progress=progress)
+    scores = evaluate_table(predictor, table, batch_size, progress=progress, plot_dir=plot_dir)
     if out is not None:
         write_metrics(scores, out)
     return scores

@@ -5,7 +5,7 @@ imported when it is asked for.
 
 Example:
     >>> sorted(list_recipes())
-    ['single_task', 'sjmt', 'teacher_student', 'temporal_stat']
+    ['mtl_fusion', 'sequential_mtl', 'single_task', 'sjmt', 'teacher_student', 'temporal_stat']
     >>> get_recipe("sjmt").config().batch_size
     128
 """
@@ -41,6 +41,18 @@ register_recipe(
     "affectkeras.recipes.single_task",
     "SingleTask",
     "one task (expr, au or va) on its own network: the seeds' single-task baselines",
+)
+register_recipe(
+    "sequential_mtl",
+    "affectkeras.recipes.sequential_mtl",
+    "SequentialMTL",
+    "seed 000 (Phan et al.): Algorithm 1, one network trained on E, then A, then B each epoch",
+)
+register_recipe(
+    "mtl_fusion",
+    "affectkeras.recipes.mtl_fusion",
+    "MTLFusion",
+    "seed 001 (Chang et al.): multi-task and single-task models fused at inference",
 )
 register_recipe(
     "sjmt",

@@ -33,13 +33,14 @@ from typing import Any, ClassVar
 
 import keras
 import numpy as np
+import yaml
 
 from affectkeras.recipes.base import Recipe, TrainResult
 from affectkeras.recipes.callbacks import save_atomically
 from affectkeras.recipes.config import TrainConfig, save_config
 from affectkeras.recipes.evaluation import evaluate_table, load_predictor, write_metrics
 from affectkeras.recipes.inputs import run_tables
-from affectkeras.recipes.run_dir import RunDir
+from affectkeras.recipes.run_dir import RESUMABLE_KEYS, RunDir
 
 logger = logging.getLogger("affectkeras.recipes")
 
@@ -126,6 +127,7 @@ class StagedRecipe(Recipe):
             raise ValueError("No data: give --data SPEC (or a data key in --config)")
         run = RunDir(out)
         run.path.mkdir(parents=True, exist_ok=True)
+        changed = _changed_keys(run, config)
         save_config(config, run.config)
         stages = self.stages(config, run.path)
         chosen = [s for s in stages if config.stage in (ALL_STAGES, s.name)]
@@ -142,7 +144,9 @@ class StagedRecipe(Recipe):
         if not all(RunDir(path).finished() for path in dirs.values()):
             result.seconds = time.time() - started
             return result
-        if _up_to_date(run, dirs):
+        if changed:
+            logger.info("%s: rebuilding the final model (changed: %s)", run.path, changed)
+        if not changed and _up_to_date(run, dirs):
             logger.info("%s: every stage had finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
         else:
@@ -208,6 +212,21 @@ def combined_predictor(inputs: Any, outputs: dict[str, Any], name: str) -> keras
     """
     named = {key: keras.layers.Identity(name=key)(tensor) for key, tensor in outputs.items()}
     return keras.Model(inputs, named, name=name)
+
+
+def _changed_keys(run: RunDir, config: StagedConfig) -> list[str]:
+    """Keys whose values differ from the RUN_DIR's previous ``config.yaml``.
+
+    Each stage refuses a change that concerns it (its own ``config.yaml``); a change that only
+    concerns the top level (e.g. fusion weights of ``combine``) rebuilds the top-level files.
+    """
+    if not run.config.is_file():
+        return []
+    previous = yaml.safe_load(run.config.read_text()) or {}
+    current = config.to_dict()
+    ignored = {"stage", *RESUMABLE_KEYS}
+    keys = (set(previous) | set(current)) - ignored
+    return sorted(key for key in keys if previous.get(key) != current.get(key))
 
 
 def _up_to_date(run: RunDir, dirs: dict[str, Path]) -> bool:

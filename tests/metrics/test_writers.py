@@ -130,3 +130,18 @@ def test_mtl_csv_round_trips_through_the_affwild2_mtl_reader(tmp_path):
     )
     with pytest.raises(ValueError, match="disagree"):
         write_mtl_submission(tmp_path / "x.csv", images[:2], va, expression, aus)
+
+
+def test_trailing_frames_without_a_prediction_are_filled_not_dropped(tmp_path):
+    # frames 3 and 4 are in the table (no face found) but have no prediction: the file must
+    # still hold all 4 frames, as the docstring says ("each video's last frame in the table")
+    table = pd.DataFrame(
+        {
+            "video": ["v"] * 4,
+            "frame": [1, 2, 3, 4],
+            "valence": [0.5, 0.25, None, None],
+            "arousal": [0.0, 0.1, None, None],
+        }
+    )
+    (path,) = write_uni_task_submission(tmp_path, "va", table)
+    assert path.read_text().splitlines()[1:] == ["0.500000,0.000000"] + ["0.250000,0.100000"] * 3

@@ -90,5 +90,8 @@ def test_the_monitored_score_follows_the_trained_tasks():
     assert monitored_score(scores, "abaw", ["expr", "au", "va"]) == pytest.approx(1.2)  # P
     assert monitored_score(scores, "abaw", ["expr", "au"]) == pytest.approx(0.9)
     assert monitored_score(scores, "accuracy", ["expr", "au"]) == pytest.approx(0.75)
+    expected = scores["expr_score_abaw2"] + scores["au_score_abaw2"]  # seed 000's two scores
+    assert monitored_score(scores, "abaw2", ["expr", "au"]) == pytest.approx(expected)
+    assert np.isnan(monitored_score({"expr_score_abaw2": 0.5}, "abaw2", ["expr", "au"]))
     assert monitored_score(scores, "va_ccc", ["expr"]) == 0.3
     assert np.isnan(monitored_score({}, "abaw", ["au"]))

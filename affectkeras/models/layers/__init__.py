@@ -1,5 +1,6 @@
 """Small serializable Keras layers the backbones, heads and temporal models are built from."""
 
+from affectkeras.models.layers.fusion import PredictionFusion
 from affectkeras.models.layers.joint_canonical import JointToCanonical
 from affectkeras.models.layers.normalization import NORMALIZATIONS, PixelNormalization
 from affectkeras.models.layers.sequence import ClearMask, MaskedStatistics, TakeStep
@@ -12,6 +13,7 @@ __all__ = [
     "JointToCanonical",
     "MaskedStatistics",
     "PixelNormalization",
+    "PredictionFusion",
     "TakeStep",
     "VABinExpectation",
     "ZeroPadShortcut",

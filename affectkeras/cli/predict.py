@@ -1,0 +1,96 @@
+"""``affectkeras predict``: per-frame affect of the faces in an image, image folder or video."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
+    parser = subparsers.add_parser(
+        "predict",
+        parents=parents,
+        help="predict affect for every face of an image, image folder or video (CSV)",
+        description="Finds the faces of every frame (YuNet), aligns each to the 112x112 "
+        "five-point template at the model's input size, and writes one CSV row per frame and "
+        "face: box, valence/arousal, expression and its probabilities, AU decisions and "
+        "probabilities. A frame without a face gets one row with face -1 and empty predictions. "
+        "Temporal (window) models see each face's previous frames. A folder of numbered images "
+        "(00001.jpg, ...) is read as the frames of one video.",
+    )
+    parser.add_argument("model", metavar="MODEL", help="RUN_DIR or .keras file")
+    parser.add_argument("input", metavar="INPUT", help="image, folder of images, or video file")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="CSV file to write (--format abaw: the folder for the submission files)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("csv", "abaw"),
+        default="csv",
+        help="csv (default) or the ABAW challenge submission files",
+    )
+    parser.add_argument(
+        "--no-detect",
+        dest="detect",
+        action="store_false",
+        help="the images are already cropped, aligned faces: no detection, resize only",
+    )
+    parser.add_argument("--plot", metavar="DIR", help="also write timeline/circumplex PNGs here")
+    parser.add_argument(
+        "--batch-size", type=int, default=32, metavar="N", help="faces per batch (default 32)"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        metavar="S",
+        help="face detection score threshold (default 0.7)",
+    )
+    parser.add_argument(
+        "--detect-size",
+        type=int,
+        default=None,
+        metavar="PX",
+        help="frames whose longer side exceeds PX are shrunk to it for detection (default 640)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from affectkeras.inference import detect as detection
+    from affectkeras.inference.predict import predict, write_csv
+    from affectkeras.inference.submission import write_abaw
+
+    detector = None
+    if args.detect:
+        detector = detection.FaceDetector(
+            score_threshold=(
+                detection.DEFAULT_SCORE_THRESHOLD if args.threshold is None else args.threshold
+            ),
+            max_side=args.detect_size or detection.DEFAULT_MAX_SIDE,
+        )
+    progress = not getattr(args, "quiet", False)
+    table = predict(
+        args.model,
+        args.input,
+        detect=args.detect,
+        batch_size=args.batch_size,
+        detector=detector,
+        progress=progress,
+    )
+    if args.format == "abaw":
+        written = write_abaw(table, args.out)
+        print(f"wrote {len(written)} ABAW submission files to {args.out}")
+    else:
+        write_csv(table, args.out)
+        print(f"wrote {len(table)} rows to {args.out}")
+    frames = table.attrs["timings"]["frames"]
+    print(f"{frames} frames, {table.attrs['no_face_frames']} without a face")
+    if args.plot:
+        from affectkeras.plots import plot_predictions
+
+        figures = plot_predictions(table, args.plot)
+        print(f"wrote {len(figures)} figures to {args.plot}")
+    return 0

@@ -1,0 +1,280 @@
+"""Per-frame affect of every face in an image, a folder of images or a video.
+
+For each frame: YuNet finds the faces (``detect``), each is aligned to the five-point template
+at the model's input size (``align``), faces are linked over frames by an IoU tracker
+(``tracks``), and the model predicts batches of faces. A frame without a face gives one row with
+``face`` = -1 and empty predictions, so no frame is dropped silently. Window (temporal)
+predictors (contract 7) get, per face, the window of its track's previous crops. With
+``detect=False`` every image is taken as an already cropped face (resized to the model's size).
+
+Rows follow SPEC.md's predict CSV (``columns.PREDICT_COLUMNS``); faces of a frame are numbered
+in the order their tracks started (left to right among faces that appear together).
+
+Example:
+    >>> import numpy as np, keras
+    >>> from affectkeras.data.synthetic import composite
+    >>> from affectkeras.models import build_task_model, get_backbone
+    >>> from affectkeras.output_spec import OutputSpec
+    >>> model = build_task_model(get_backbone("tiny", input_shape=(32, 32, 3)),
+    ...                          OutputSpec.create("expr,va", 7))
+    >>> frame, _ = composite.synthetic_frame(np.random.default_rng(7), faces=2)
+    >>> table = predict_frames(model, [Frame("a.png", -1, frame), Frame("b.png", -1, frame[:50])])
+    >>> table[["image", "face", "expression_name"]].shape, table["face"].tolist()
+    ((3, 3), [0, 1, -1])
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from affectkeras.inference.align import align_face
+from affectkeras.inference.columns import INTEGER_COLUMNS, PREDICT_COLUMNS, prediction_values
+from affectkeras.inference.detect import FaceDetector
+from affectkeras.inference.tracks import IoUTracker
+from affectkeras.inference.video import Frame, open_source
+from affectkeras.inference.windows import TrackHistory
+from affectkeras.recipes.predictor_inputs import describe_inputs
+
+CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
+STAGES = ("decode", "detect", "align", "model")
+BOX_COLUMNS = ("box_x", "box_y", "box_w", "box_h")
+
+
+@dataclass
+class PendingFace:
+    """A face waiting for its batch: its CSV identity and its model input."""
+
+    row: dict[str, Any]
+    inputs: Any = None
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage (``decode``, ``detect``, ``align``, ``model``) and frames seen."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    frames: int = 0
+    faces: int = 0
+
+    def add(self, stage: str, start: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] += now - start
+        return now
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"frames": self.frames, "faces": self.faces, "seconds": dict(self.seconds)}
+
+
+class FacePredictor:
+    """Runs a predictor on frames: detection, alignment, tracking, windows and batching.
+
+    Args:
+        model: a predictor (canonical outputs; ``image`` or ``pixels`` + ``mask`` input).
+        detect: find and align faces with YuNet (False: each image is a cropped face).
+        detector: a ``FaceDetector`` (default: YuNet with its default settings).
+        batch_size: faces (or windows) per model call.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        detect: bool = True,
+        detector: FaceDetector | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.model = model
+        self.inputs = describe_inputs(model)
+        self.outputs = [name for name in model.output_names if name in CANONICAL_OUTPUTS]
+        if not self.outputs:
+            raise ValueError(f"the model outputs {model.output_names}, none of {CANONICAL_OUTPUTS}")
+        self.detector = (detector or FaceDetector()) if detect else None
+        self.batch_size = int(batch_size)
+        self.timings = Timings()
+        self._tracker = IoUTracker()
+        self._history = TrackHistory(self.inputs.window or 1)
+        self._sequence: str | None = None
+
+    def crops(self, image: np.ndarray) -> list[tuple[np.ndarray | None, np.ndarray]]:
+        """``(box or None, crop)`` of every face of an RGB frame, at the model's input size."""
+        size = (self.inputs.width, self.inputs.height)
+        if self.detector is None:
+            shrink = image.shape[0] > size[1] or image.shape[1] > size[0]
+            interpolation = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
+            return [(None, cv2.resize(image, size, interpolation=interpolation))]
+        start = time.perf_counter()
+        faces = self.detector.detect(image)
+        start = self.timings.add("detect", start)
+        out = []
+        for face in faces:
+            crop = align_face(image, face.landmarks, max(size))
+            if size[0] != size[1]:
+                crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+            out.append((face.box, crop))
+        self.timings.add("align", start)
+        return out
+
+    def faces_of(self, frame: Frame) -> list[PendingFace]:
+        """The pending faces of one frame (one face-less row when none is found)."""
+        self.timings.frames += 1
+        base = {"image": frame.name, "frame": frame.frame}
+        sequence = None if frame.is_still else frame.name
+        if sequence is None or sequence != self._sequence:
+            self._tracker.reset()
+            self._history.reset()
+        self._sequence = sequence
+        found = self.crops(frame.image)
+        if not found:
+            return [PendingFace({**base, "face": -1})]
+        boxes = np.array([b if b is not None else np.zeros(4) for b, _ in found])
+        tracks = self._tracker.update(boxes)
+        pending = []
+        ordered = sorted(zip(tracks, found, strict=True), key=lambda pair: pair[0])
+        for face, (track, (box, crop)) in enumerate(ordered):
+            row = {**base, "face": face}
+            if box is not None:
+                row.update(zip(BOX_COLUMNS, (round(float(v), 1) for v in box), strict=True))
+            inputs = self._history.push(track, crop) if self.inputs.windowed else crop
+            pending.append(PendingFace(row, inputs))
+        self.timings.faces += len(pending)
+        return pending
+
+    def run(self, pending: list[PendingFace]) -> list[dict[str, Any]]:
+        """Predicts the faces with inputs (one model call) and returns all rows, in order."""
+        with_inputs = [p for p in pending if p.inputs is not None]
+        if with_inputs:
+            start = time.perf_counter()
+            if not self.inputs.windowed:
+                batch: Any = np.stack([p.inputs for p in with_inputs])
+            else:
+                batch = {
+                    "pixels": np.stack([p.inputs[0] for p in with_inputs]),
+                    "mask": np.stack([p.inputs[1] for p in with_inputs]),
+                }
+            outputs = self.model.predict_on_batch(batch)
+            outputs = _output_dict(self.model, outputs)
+            for index, face in enumerate(with_inputs):
+                one = {name: outputs[name][index] for name in self.outputs}
+                face.row.update(prediction_values(one))
+            self.timings.add("model", start)
+        return [p.row for p in pending]
+
+    def predict(self, frames: Iterable[Frame]) -> list[dict[str, Any]]:
+        """Rows of every face (and face-less frame) of ``frames``, in frame order."""
+        rows: list[dict[str, Any]] = []
+        pending: list[PendingFace] = []
+        waiting = 0
+        iterator = iter(frames)
+        while True:
+            start = time.perf_counter()
+            frame = next(iterator, None)
+            self.timings.add("decode", start)
+            if frame is None:
+                break
+            faces = self.faces_of(frame)
+            pending.extend(faces)
+            waiting += sum(f.inputs is not None for f in faces)
+            if waiting >= self.batch_size:
+                rows.extend(self.run(pending))
+                pending, waiting = [], 0
+        rows.extend(self.run(pending))
+        return rows
+
+
+def _output_dict(model: Any, outputs: Any) -> dict[str, np.ndarray]:
+    if isinstance(outputs, Mapping):
+        return {str(k): np.asarray(v) for k, v in outputs.items()}
+    if isinstance(outputs, (list, tuple)):
+        return {k: np.asarray(v) for k, v in zip(model.output_names, outputs, strict=True)}
+    return {model.output_names[0]: np.asarray(outputs)}
+
+
+def rows_to_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The predict table: SPEC.md's columns in order, empty cells as missing values."""
+    table = pd.DataFrame.from_records(rows, columns=list(PREDICT_COLUMNS))
+    for column in INTEGER_COLUMNS:
+        table[column] = table[column].astype("Int64")
+    table["image"] = table["image"].astype(str)
+    table["expression_name"] = table["expression_name"].astype("string")
+    return table
+
+
+def predict_frames(
+    model: Any,
+    frames: Iterable[Frame],
+    detect: bool = True,
+    batch_size: int = 32,
+    detector: FaceDetector | None = None,
+) -> pd.DataFrame:
+    """Predictions for in-memory ``Frame`` objects (see ``predict`` for files)."""
+    runner = FacePredictor(model, detect, detector, batch_size)
+    table = rows_to_table(runner.predict(frames))
+    table.attrs["timings"] = runner.timings.to_dict()
+    return table
+
+
+def predict(
+    model: Any,
+    path: str | Path,
+    detect: bool = True,
+    batch_size: int = 32,
+    detector: FaceDetector | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Per-frame, per-face predictions of a model on an image, an image folder or a video.
+
+    Args:
+        model: a predictor, or the path of a RUN_DIR / ``.keras`` file.
+        path: an image, a folder of images (numbered frames form a video), or a video file.
+        detect: detect and align faces (False: the images are already cropped faces).
+        batch_size: faces per model call.
+        detector: the ``FaceDetector`` to use (default YuNet, threshold 0.7).
+        progress: show a progress bar (frames) on stderr.
+
+    Returns:
+        A DataFrame with SPEC.md's predict columns; ``attrs`` holds ``fps`` (videos),
+        ``num_frames`` ({video name: frames read}), ``no_face_frames`` and ``timings``.
+    """
+    if not hasattr(model, "predict_on_batch"):
+        from affectkeras.recipes.evaluation import load_predictor
+
+        model = load_predictor(model)
+    source = open_source(path)
+    runner = FacePredictor(model, detect, detector, batch_size)
+    frames: Iterable[Frame] = source.frames()
+    if progress:
+        total = source.frame_count or None
+        frames = tqdm(frames, total=total, desc="predict", unit="frame", leave=False)
+    table = rows_to_table(runner.predict(frames))
+    sequences = table[table["frame"] > 0]
+    counts: dict[str, int] = defaultdict(int)
+    for name, frame in zip(sequences["image"], sequences["frame"], strict=True):
+        counts[name] = max(counts[name], int(frame))
+    table.attrs.update(
+        kind=source.kind,
+        fps=source.fps,
+        num_frames=dict(counts),
+        no_face_frames=int((table["face"] == -1).sum()),
+        outputs=list(runner.outputs),
+        timings=runner.timings.to_dict(),
+    )
+    return table
+
+
+def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Writes a predict table as CSV (SPEC.md header, empty cells for missing values)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False, float_format="%.6g", na_rep="")
+    return path

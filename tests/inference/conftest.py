@@ -1,0 +1,50 @@
+"""Fixtures of the inference tests: a small expression model trained on synthetic stills, and
+the test video of ``tests/helpers/face_video.py`` written to disk."""
+
+from __future__ import annotations
+
+import pytest
+
+from affectkeras.cli.main import main
+from affectkeras.inference.video import write_video
+from tests.helpers.face_video import face_video
+
+MODEL_SIZE = 32
+
+
+@pytest.fixture(scope="session")
+def expression_stills(tmp_path_factory):
+    """2000 synthetic still faces (7 basic expressions, studio style) at 32 px, csv layout."""
+    root = tmp_path_factory.mktemp("expression-stills")
+    argv = ["-q", "synth", "--stills", "expression", "--images", "2000", "--size", "32"]
+    assert main([*argv, "--layout", "csv", "--out", str(root)]) == 0
+    return f"csv:{root / 'labels.csv'}"
+
+
+@pytest.fixture(scope="session")
+def expression_run(expression_stills, tmp_path_factory):
+    """A ``tiny`` single-task expression model trained through the CLI (~40 s on 2 cores)."""
+    run = tmp_path_factory.mktemp("runs") / "expr"
+    argv = ["-q", "train", "--recipe", "single_task", "--data", expression_stills]
+    settings = [
+        "tasks=expr",
+        "backbone=tiny",
+        f"image_size={MODEL_SIZE}",
+        "epochs=16",
+        "batch_size=32",
+        "learning_rate=0.003",
+        "expr_loss=ce",
+        "verbose=0",
+    ]
+    for item in settings:
+        argv += ["--set", item]
+    assert main([*argv, "--out", str(run)]) == 0
+    return run
+
+
+@pytest.fixture(scope="session")
+def video_file(tmp_path_factory):
+    """``(path, FaceVideo)``: the 36-frame test video as an MJPG .avi at 10 fps."""
+    video = face_video()
+    path = write_video(tmp_path_factory.mktemp("video") / "clip.avi", video.frames, video.fps)
+    return path, video
