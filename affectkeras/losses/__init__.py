@@ -16,6 +16,7 @@ loss                                        paper
 ``CCCLoss``                                 seed 001 L_3, 004 eq. 2
 ``VABinsLoss``                              seed 002 eq. 2
 ``DistillationKL``                          seed 002 eq. 4-6
+``PairedDistillationKL``                    seed 002 eq. 4-6 (teacher in the graph)
 ``SelectiveSigmoidCrossEntropy``            seed 003 eq. 1
 ``VectorMSE`` / ``CCCMSELoss``              seed 004 eq. 3 / eq. 4
 =========================================  ===========================================
@@ -32,6 +33,7 @@ from affectkeras.losses.focal import (
 )
 from affectkeras.losses.masked import MaskedBinaryCrossentropy, masked_binary_crossentropy
 from affectkeras.losses.masking import labelled_mean
+from affectkeras.losses.paired_distillation import PairedDistillationKL
 from affectkeras.losses.selective import (
     SelectiveSigmoidCrossEntropy,
     selective_sigmoid_crossentropy,
@@ -58,6 +60,7 @@ __all__ = [
     "DistillationKL",
     "FocalCrossEntropy",
     "MaskedBinaryCrossentropy",
+    "PairedDistillationKL",
     "SelectiveSigmoidCrossEntropy",
     "VABinsLoss",
     "VectorMSE",

@@ -1,9 +1,10 @@
 """``evaluate``: a saved predictor's SPEC.md scores on a data set (``metrics.json``).
 
 Any recipe's ``model.keras`` (or its RUN_DIR) is a predictor with canonical outputs; the data
-is read with ``affectkeras.data.read``, decoded at the model's input size in table order, and
-scored in the data's expression space (7 or 8 classes) by ``scoring.score_outputs``, the code
-the training run used for its own ``metrics.json``.
+is read with ``affectkeras.data.read``, decoded at the model's input size in table order (for a
+window predictor, each row as the current frame of its video's window), and scored in the data's
+expression space (7 or 8 classes) by ``scoring.score_outputs``, the code the training run used
+for its own ``metrics.json``.
 
 Example:
     >>> import json, tempfile, pathlib
@@ -26,11 +27,12 @@ from typing import Any
 import keras
 import pandas as pd
 
-from affectkeras.data.feed import make_feed
+from affectkeras.data.feed import Feed, make_feed
 from affectkeras.data.pydataset import FeedDataset
 from affectkeras.data.table import expression_classes
+from affectkeras.data.windows import frame_windows
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.predictor_inputs import describe_inputs
+from affectkeras.recipes.predictor_inputs import WINDOW_MASK, WINDOW_PIXELS, describe_inputs
 from affectkeras.recipes.scoring import (
     CANONICAL_OUTPUTS,
     canonical_truth,
@@ -75,6 +77,28 @@ def image_size_of(model: keras.Model) -> tuple[int, int]:
     return inputs.size
 
 
+def predictor_feed(model: keras.Model, table: pd.DataFrame, spec: OutputSpec) -> Feed:
+    """An unshuffled Feed of every table row in the form ``model`` takes.
+
+    Image predictors get each row's image; window predictors (contract 7) get, for every row,
+    the window of ``s`` frames of its video ending at it (``data.windows.frame_windows``:
+    frames the table lacks are skipped over, steps before the video's first frame are padding
+    with ``mask`` False), so each frame is scored by the prediction for its own window.
+    """
+    inputs = describe_inputs(model)
+    if not inputs.windowed:
+        return make_feed(table, spec, inputs.size, shuffle=False)
+    windows = frame_windows(table, inputs.window)
+    return make_feed(
+        table,
+        spec,
+        inputs.size,
+        shuffle=False,
+        windows=windows,
+        input_names=(WINDOW_PIXELS, WINDOW_MASK),
+    )
+
+
 def evaluate_table(
     model: keras.Model,
     table: pd.DataFrame,
@@ -97,7 +121,7 @@ def evaluate_table(
     table = table.reset_index(drop=True)
     classes = num_classes or expression_classes(table)
     spec = OutputSpec.create("expr,au,va", num_classes=classes)
-    feed = make_feed(table, spec, image_size_of(model), shuffle=False)
+    feed = predictor_feed(model, table, spec)
     label = "evaluate" if progress else None
     samples, outputs = predict_feed(model, FeedDataset(feed, batch_size), progress=label)
     truth = canonical_truth(table, classes)

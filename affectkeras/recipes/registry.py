@@ -5,7 +5,7 @@ imported when it is asked for.
 
 Example:
     >>> sorted(list_recipes())
-    ['mtl_fusion', 'sequential_mtl', 'single_task', 'sjmt']
+    ['mtl_fusion', 'sequential_mtl', 'single_task', 'sjmt', 'teacher_student', 'temporal_stat']
     >>> get_recipe("sjmt").config().batch_size
     128
 """
@@ -59,6 +59,19 @@ register_recipe(
     "affectkeras.recipes.sjmt",
     "SelectiveJointMultiTask",
     "seed 003 (Pons & Masip): one sigmoid layer over the datasets' label spaces, selective loss",
+)
+
+register_recipe(
+    "teacher_student",
+    "affectkeras.recipes.teacher_student",
+    "TeacherStudent",
+    "seed 002 (Vu et al.): CNN teacher, distilled CNN student, then a BiGRU teacher/student",
+)
+register_recipe(
+    "temporal_stat",
+    "affectkeras.recipes.temporal_stat",
+    "TemporalStat",
+    "seed 004 (Do et al.): frame model, then STAT/LSTM fusion over frame windows (Table I)",
 )
 
 

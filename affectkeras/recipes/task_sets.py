@@ -1,0 +1,144 @@
+"""Seed 002's three training task sets and the per-sample loss weights of eq. 7-10 (numpy).
+
+Vu et al. (sec. 3.1-3.2) split the multi-database training data into
+
+- set 1, *Mixed EXPR*: samples trained for the expression task (EXPR);
+- set 2, *Mixed VA*: samples trained for valence/arousal (VA);
+- set 3, *Affect EXPR_VA*: samples of a database annotated for both (AffectNet), trained for
+  both at once (the EXPR_VA task that "guides" the training).
+
+Here a dataset is an EXPR_VA dataset when named in ``expr_va_datasets`` or, with ``auto``,
+when every one of its rows labelled for a task is labelled for both (AffectNet). Its rows with
+both labels are set-3 instances. Every other row is a set-1 instance when it has an expression
+label and a set-2 instance when it has a VA label; an Aff-Wild2 frame of a video annotated for
+both tasks is therefore one instance of each set, as the paper's frame appears in both tracks'
+sets. A temporal sample (a sequence) belongs to a set when any of its steps has that label.
+
+Loss weights per instance and task (``lambda`` = 0.6):
+
+- teacher (eq. 7): a set's own tasks are supervised where labelled; nothing else.
+- student (eq. 8-10): a task is *supervised* where labelled and it is the set's own task, or,
+  with ``share`` (eq. 10), any labelled task; the supervised term ``L`` carries ``lambda``
+  (a loss weight of the supervised outputs) and the distillation term ``H`` then carries
+  ``1 - lambda`` (eq. 8's G); where a task is not supervised the teacher's output stands in
+  alone, with weight 1 (eq. 9's H terms and eq. 10's NA case).
+
+Example:
+    >>> import numpy as np
+    >>> sets = np.array([1, 2, 3])
+    >>> expr = np.array([True, True, True]); va = np.array([True, True, True])
+    >>> w = loss_weights(sets, expr, va, student=True, share=False, distill_lambda=0.6)
+    >>> w["expression"].tolist(), w["expression_distill"].astype(float).round(2).tolist()
+    ([1.0, 0.0, 1.0], [0.4, 1.0, 0.4])
+    >>> w = loss_weights(sets, expr, va, student=True, share=True, distill_lambda=0.6)
+    >>> w["expression"].tolist()  # eq. 10: the shared VA-set frame's expression label is used
+    [1.0, 1.0, 1.0]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from affectkeras import labels
+
+EXPR_SET, VA_SET, EXPR_VA_SET = 1, 2, 3
+SET_NAMES = {EXPR_SET: "EXPR", VA_SET: "VA", EXPR_VA_SET: "EXPR_VA"}
+OWN_TASKS = {EXPR_SET: (True, False), VA_SET: (False, True), EXPR_VA_SET: (True, True)}
+"""Set -> (trains expressions, trains VA) as its own tasks."""
+
+EXPRESSION, VA_BINS_OUTPUT = "expression", "valence_arousal_bins"
+DISTILL_SUFFIX = "_distill"
+
+
+def row_labels(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """bool [N] expression-labelled and [N] VA-labelled (both dimensions) rows."""
+    expression = table["expression"].to_numpy(dtype=np.int64) != labels.MISSING_EXPRESSION
+    va = table[list(labels.VALENCE_AROUSAL)].to_numpy(dtype=np.float32)
+    return expression, (va != labels.MISSING_VA).all(axis=1)
+
+
+def expr_va_datasets(table: pd.DataFrame, names: Sequence[str]) -> list[str]:
+    """The datasets whose doubly labelled rows form set 3 (``auto``: see the module doc)."""
+    names = [str(n) for n in names]
+    present = sorted(table["dataset"].astype(str).unique())
+    if names != ["auto"]:
+        unknown = sorted(set(names) - set(present) - {"none"})
+        if unknown:
+            raise ValueError(
+                f"expr_va_datasets names {unknown}, which are not training datasets {present}"
+            )
+        return [n for n in names if n in present]
+    expression, va = row_labels(table)
+    chosen = []
+    for name in present:
+        rows = table["dataset"].astype(str).to_numpy() == name
+        labelled = rows & (expression | va)
+        if labelled.any() and (expression[labelled] & va[labelled]).all():
+            chosen.append(name)
+    return chosen
+
+
+def task_set_instances(
+    expression: np.ndarray, va: np.ndarray, joint: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Training instances of samples: ``(sample index [K], task set [K])``.
+
+    Args:
+        expression, va: bool [M] (or [M, T] per step): the sample's labels.
+        joint: bool [M]: the sample comes from an EXPR_VA dataset.
+    """
+    expression = np.asarray(expression, bool).reshape(len(joint), -1).any(axis=1)
+    va = np.asarray(va, bool).reshape(len(joint), -1).any(axis=1)
+    joint = np.asarray(joint, bool)
+    both = joint & expression & va
+    parts = [
+        (np.flatnonzero(expression & ~both), EXPR_SET),
+        (np.flatnonzero(va & ~both), VA_SET),
+        (np.flatnonzero(both), EXPR_VA_SET),
+    ]
+    samples = np.concatenate([rows for rows, _ in parts]).astype(np.int64)
+    sets = np.concatenate([np.full(len(rows), s, np.int64) for rows, s in parts])
+    return samples, sets
+
+
+def loss_weights(
+    sets: np.ndarray,
+    expression: np.ndarray,
+    va: np.ndarray,
+    student: bool,
+    share: bool = True,
+    distill_lambda: float = 0.6,
+    mask: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Per-instance float32 weights of every loss term (see the module doc).
+
+    Args:
+        sets: int [K] task set of each instance.
+        expression, va: bool [K] or [K, T]: labelled entries.
+        student: the student's weights (eq. 8-10) rather than the teacher's (eq. 7).
+        share: eq. 10 (use every labelled task) instead of eq. 9 (only the set's own).
+        distill_lambda: lambda of eq. 8.
+        mask: bool like ``expression``: real steps (False on a sequence's padding).
+
+    Returns:
+        ``{"expression", "valence_arousal_bins"}`` supervised weights (0/1; lambda is the
+        loss weight) and, for the student, ``"expression_distill"`` and
+        ``"valence_arousal_bins_distill"``.
+    """
+    expression = np.asarray(expression, bool)
+    va = np.asarray(va, bool)
+    mask = np.ones_like(expression) if mask is None else np.asarray(mask, bool)
+    own = np.array([OWN_TASKS[int(s)] for s in sets], bool).reshape(len(sets), 2)
+    shape = (len(sets),) + (1,) * (expression.ndim - 1)
+    weights = {}
+    for column, (name, labelled) in enumerate(((EXPRESSION, expression), (VA_BINS_OUTPUT, va))):
+        mine = own[:, column].reshape(shape)
+        supervised = labelled & mask & (mine | (student and share))
+        weights[name] = supervised.astype(np.float32)
+        if student:
+            distill = np.where(supervised, 1.0 - distill_lambda, 1.0) * mask
+            weights[name + DISTILL_SUFFIX] = distill.astype(np.float32)
+    return weights

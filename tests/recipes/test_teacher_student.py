@@ -1,0 +1,213 @@
+"""Seed 002's teacher_student recipe: task sets, eq. 7-10 weights, losses, stages via the CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from affectkeras import losses
+from affectkeras.cli.main import main
+from affectkeras.data import read
+from affectkeras.data.table import make_table
+from affectkeras.recipes import get_recipe, task_sets
+from affectkeras.recipes.evaluation import evaluate, load_predictor
+from affectkeras.recipes.predictor_inputs import describe_inputs
+from affectkeras.recipes.teacher_student_stages import StudentStage
+
+from .conftest import TINY
+
+pytestmark = pytest.mark.jax
+
+SEED002_TINY = [
+    *TINY,
+    "batch_size=16",
+    "gru_batch_size=4",
+    "sequence_length=4",
+    "gru_units=4",
+    "epochs=1",
+    "validation_split=validation",  # Aff-Wild2's Validation set only (the csv set trains)
+]
+
+
+@pytest.fixture(scope="module")
+def expr_va_set(affwild2_tree, tmp_path_factory):
+    """An AffectNet-like still set labelled for expressions and VA on every row (csv)."""
+    table = read(f"affwild2:{affwild2_tree}?split=train")
+    expression, va = task_sets.row_labels(table)
+    rows = table[expression & va]
+    path = tmp_path_factory.mktemp("expr-va") / "labels.csv"
+    pd.DataFrame(
+        {
+            "path": rows["path"],
+            "expression": rows["expression"].clip(upper=6),
+            "valence": rows["valence"],
+            "arousal": rows["arousal"],
+            "split": "train",
+        }
+    ).to_csv(path, index=False)
+    return f"csv:{path}"
+
+
+def test_task_sets_put_shared_frames_in_both_sets_and_joint_datasets_in_expr_va():
+    table = make_table(
+        {
+            "path": list("abcdef"),
+            "split": "train",
+            "dataset": ["affwild2"] * 4 + ["affectnet"] * 2,
+            "expression": [3, -1, 2, -1, 1, 4],
+            "valence": [-5.0, 0.1, 0.2, -5.0, 0.3, 0.4],
+            "arousal": [-5.0, 0.1, 0.2, -5.0, 0.3, 0.4],
+        },
+        "x",
+    )
+    assert task_sets.expr_va_datasets(table, ["auto"]) == ["affectnet"]
+    assert task_sets.expr_va_datasets(table, ["none"]) == []
+    with pytest.raises(ValueError, match=r"expr_va_datasets names \['afew'\]"):
+        task_sets.expr_va_datasets(table, ["afew"])
+    expression, va = task_sets.row_labels(table)
+    joint = table["dataset"].to_numpy() == "affectnet"
+    samples, sets = task_sets.task_set_instances(expression, va, joint)
+    # row 2 (an Aff-Wild2 frame with both labels) is in EXPR and VA; row 3 has no label
+    assert list(zip(samples.tolist(), sets.tolist(), strict=True)) == [
+        (0, 1),
+        (2, 1),
+        (1, 2),
+        (2, 2),
+        (4, 3),
+        (5, 3),
+    ]
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_loss_weights_are_those_of_eq_7_9_and_10(share):
+    sets = np.array([1, 1, 2, 2, 3])
+    expression = np.array([True, True, False, True, True])
+    va = np.array([False, True, True, True, True])
+    teacher = task_sets.loss_weights(sets, expression, va, student=False)
+    assert teacher["expression"].tolist() == [1, 1, 0, 0, 1]  # eq. 7: own tasks only
+    assert teacher["valence_arousal_bins"].tolist() == [0, 0, 1, 1, 1]
+    assert set(teacher) == {"expression", "valence_arousal_bins"}
+    student = task_sets.loss_weights(sets, expression, va, True, share, distill_lambda=0.6)
+    shared = [1.0 if share else 0.0]
+    assert student["expression"].tolist() == [1, 1, 0, *shared, 1]
+    assert student["valence_arousal_bins"].tolist() == [0, *shared, 1, 1, 1]
+    # distillation: 1 - lambda beside a supervised term (eq. 8), 1 where the teacher stands in
+    expect_expr = [0.4, 0.4, 1.0, 0.4 if share else 1.0, 0.4]
+    expect_va = [1.0, 0.4 if share else 1.0, 0.4, 0.4, 0.4]
+    np.testing.assert_allclose(student["expression_distill"], expect_expr, rtol=1e-6)
+    np.testing.assert_allclose(student["valence_arousal_bins_distill"], expect_va, rtol=1e-6)
+
+
+def test_sequence_weights_are_per_frame_and_zero_on_padding():
+    sets = np.array([1])
+    expression = np.array([[True, False, True, False]])
+    mask = np.array([[True, True, True, False]])
+    weights = task_sets.loss_weights(sets, expression, ~expression & mask, True, mask=mask)
+    assert weights["expression"].tolist() == [[1, 0, 1, 0]]
+    np.testing.assert_allclose(weights["expression_distill"], [[0.4, 1.0, 0.4, 0.0]], rtol=1e-6)
+    assert weights["valence_arousal_bins"].tolist() == [[0, 1, 0, 0]]  # shared (eq. 10)
+
+
+def test_student_objective_is_lambda_l_plus_one_minus_lambda_h(affwild2_tree):
+    """The compiled losses and weights give eq. 8 on expressions, checked against numpy."""
+    recipe = StudentStage()
+    config = recipe.config(overrides=[*SEED002_TINY, "teacher_model=unused.keras"])
+    chosen, weights = recipe.losses(config, None, None)
+    rng = np.random.default_rng(0)
+    teacher = rng.dirichlet(np.ones(7), 5).astype("float32")
+    student = rng.dirichlet(np.ones(7), 5).astype("float32")
+    target = np.array([3, -1, 0, 6, 2])
+    supervised = np.array([1.0, 0.0, 1.0, 0.0, 1.0], "float32")
+    distill = np.array([0.4, 1.0, 0.4, 1.0, 0.4], "float32")
+    total = weights["expression"] * float(chosen["expression"](target, student, supervised))
+    pair = np.concatenate([teacher, student], -1)
+    total += weights["expression_distill"] * float(
+        chosen["expression_distill"](np.zeros(5), pair, distill)
+    )
+    ce = -np.log(student[[0, 2, 4], target[[0, 2, 4]]].astype("float64"))
+
+    def tempered(p):
+        z = np.log(p.astype("float64")) / 1.5
+        e = np.exp(z - z.max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+
+    q, r = tempered(teacher), tempered(student)
+    kl = (q * np.log(q / r)).sum(-1)
+    expected = 0.6 * ce.mean() + (distill * kl).sum() / 5
+    np.testing.assert_allclose(total, expected, rtol=1e-5)
+    assert isinstance(chosen["valence_arousal_bins"], losses.VABinsLoss)  # eq. 2
+
+
+def _run(argv_tail, data, run):
+    argv = ["-q", "train", "--recipe", "teacher_student", "--out", str(run)]
+    for spec in data:
+        argv += ["--data", spec]
+    for item in argv_tail:
+        argv += ["--set", item]
+    return main(argv)
+
+
+def _same_after_reload(model, inputs, tmp_path, name):
+    first = model.predict(inputs, verbose=0)
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    again = load_predictor(path).predict(inputs, verbose=0)
+    for key, value in first.items():
+        np.testing.assert_allclose(again[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
+    return first
+
+
+def test_every_stage_through_the_cli_then_the_run_dir(affwild2_tree, expr_va_set, tmp_path):
+    data = [f"affwild2:{affwild2_tree}", expr_va_set]
+    run = tmp_path / "run"
+    with pytest.raises(ValueError, match=r"stage 'student' needs .*teacher.*teacher_model"):
+        get_recipe("teacher_student").train(
+            data, run, get_recipe("teacher_student").config(overrides=["stage=student"])
+        )
+    assert _run([*SEED002_TINY, "stage=teacher"], data, run) == 0
+    assert _run([*SEED002_TINY, "stage=student"], data, run) == 0
+    assert not (run / "model.keras").exists()
+    assert _run([*SEED002_TINY, "stage=gru"], data, run) == 0  # gru_teacher, then gru
+    for stage in ("teacher", "student", "gru_teacher", "gru"):
+        names = {p.name for p in (run / stage).iterdir()}
+        assert {"model.keras", "config.yaml", "history.csv", "metrics.json"} <= names, stage
+    with (run / "history.csv").open(newline="") as handle:
+        stages = [row["stage"] for row in csv.DictReader(handle)]
+    assert stages == ["teacher", "student", "gru_teacher", "gru"]
+    # the GRU stages ran with the GRU batch size; the EXPR_VA csv set was set 3
+    gru_config = (run / "gru" / "config.yaml").read_text()
+    assert "batch_size: 4" in gru_config and "gru_teacher/model.keras" in gru_config
+
+    student = load_predictor(run / "student")
+    assert describe_inputs(student).kind == "image"
+    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    outputs = _same_after_reload(student, images, tmp_path, "student")
+    assert outputs["expression"].shape == (3, 8) and outputs["valence_arousal"].shape == (3, 2)
+    np.testing.assert_allclose(outputs["expression"].sum(-1), 1.0, rtol=1e-5)
+
+    gru = load_predictor(run)
+    assert describe_inputs(gru).kind == "window" and describe_inputs(gru).window == 4
+    window = {
+        "pixels": np.random.default_rng(1).integers(0, 256, (2, 4, 32, 32, 3), dtype=np.uint8),
+        "mask": np.array([[False, True, True, True], [True] * 4]),
+    }
+    outputs = _same_after_reload(gru, window, tmp_path, "gru")
+    assert outputs["expression"].shape == (2, 8) and outputs["valence_arousal_bins"].shape == (
+        2,
+        2,
+        20,
+    )
+    # evaluate scores the window predictor frame by frame as the run's metrics.json did
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["n_expr"] > 0 and metrics["n_va"] > 0
+    scores = evaluate(run, f"affwild2:{affwild2_tree}?split=validation")
+    for key, value in metrics.items():
+        np.testing.assert_allclose(scores[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
+    # stage=all over finished stages is a no-op
+    mtime = (run / "model.keras").stat().st_mtime
+    assert _run(SEED002_TINY, data, run) == 0
+    assert (run / "model.keras").stat().st_mtime == mtime
