@@ -47,8 +47,7 @@ from affectkeras.recipes.config import TrainConfig
 from affectkeras.recipes.evaluation import load_predictor
 from affectkeras.recipes.inputs import RunTables
 from affectkeras.recipes.single_task import (
-    AU_LOSSES,
-    EXPRESSION_LOSSES,
+    Seed001Config,
     SingleTask,
     SingleTaskConfig,
     predictor_of,
@@ -60,26 +59,10 @@ MULTI_STAGE = "mtl"
 
 
 @dataclasses.dataclass
-class HardSharingConfig(TrainConfig):
-    """Seed 001's multi-task network: shared ResNet-50, a linear layer per task, summed losses.
-
-    Attributes:
-        expr_loss: ``weighted_ce`` (seed 001: w_y = samples / class samples), ``ce``, ``focal``.
-        au_loss: ``focal`` (seed 001) or ``bce``.
-        au_focal_gamma: the AU focal loss's gamma (1 = seed 001's 1 - p / p weights).
-    """
+class HardSharingConfig(Seed001Config):
+    """Seed 001's multi-task network: shared ResNet-50, a linear layer per task, summed losses."""
 
     tasks: str = "expr,au,va"
-    backbone: str = "resnet50"
-    image_size: int = 112
-    head: str = "linear"
-    epochs: int | None = 10
-    batch_size: int = 64
-    optimizer: str = "adam"
-    learning_rate: float = 5e-5
-    expr_loss: str = "weighted_ce"
-    au_loss: str = "focal"
-    au_focal_gamma: float = 1.0
 
     def validate(self) -> None:
         super().validate()
@@ -88,10 +71,6 @@ class HardSharingConfig(TrainConfig):
                 f"mtl_fusion shares one network between tasks; tasks={self.tasks!r} has one "
                 "(use single_task for one task)"
             )
-        if self.expr_loss not in EXPRESSION_LOSSES:
-            raise ValueError(f"expr_loss={self.expr_loss!r}; choose one of {EXPRESSION_LOSSES}")
-        if self.au_loss not in AU_LOSSES:
-            raise ValueError(f"au_loss={self.au_loss!r}; choose one of {AU_LOSSES}")
 
 
 @dataclasses.dataclass

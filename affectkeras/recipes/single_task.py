@@ -37,16 +37,16 @@ AU_LOSSES = ("focal", "bce")
 
 
 @dataclasses.dataclass
-class SingleTaskConfig(TrainConfig):
-    """``TrainConfig`` with seed 001's single-task defaults.
+class Seed001Config(TrainConfig):
+    """Seed 001's training settings, shared by its single-task and multi-task networks.
 
     Attributes:
-        expr_loss: ``weighted_ce`` (seed 001), ``ce`` or ``focal`` (seed 000's alpha/gamma).
+        expr_loss: ``weighted_ce`` (seed 001: w_y = samples / class samples), ``ce`` or
+            ``focal`` (seed 000's alpha/gamma).
         au_loss: ``focal`` (seed 001) or ``bce``.
         au_focal_gamma: the AU focal loss's gamma (1 = seed 001's 1 - p / p weights).
     """
 
-    tasks: str = "expr"
     backbone: str = "resnet50"
     image_size: int = 112
     head: str = "linear"
@@ -60,14 +60,24 @@ class SingleTaskConfig(TrainConfig):
 
     def validate(self) -> None:
         super().validate()
-        if len(self.task_keys) != 1:
-            raise ValueError(
-                f"single_task trains one task; tasks={self.tasks!r} (use expr, au or va)"
-            )
         if self.expr_loss not in EXPRESSION_LOSSES:
             raise ValueError(f"expr_loss={self.expr_loss!r}; choose one of {EXPRESSION_LOSSES}")
         if self.au_loss not in AU_LOSSES:
             raise ValueError(f"au_loss={self.au_loss!r}; choose one of {AU_LOSSES}")
+
+
+@dataclasses.dataclass
+class SingleTaskConfig(Seed001Config):
+    """``Seed001Config`` for one task (seed 001's single-task models)."""
+
+    tasks: str = "expr"
+
+    def validate(self) -> None:
+        super().validate()
+        if len(self.task_keys) != 1:
+            raise ValueError(
+                f"single_task trains one task; tasks={self.tasks!r} (use expr, au or va)"
+            )
 
 
 class SingleTask(Recipe):
