@@ -15,9 +15,9 @@ import sys
 from collections.abc import Sequence
 
 from affectkeras import __version__
-from affectkeras.cli import evaluate, info, predict, synth, train
+from affectkeras.cli import evaluate, export, info, predict, synth, train
 
-SUBCOMMANDS = (info, synth, train, evaluate, predict)
+SUBCOMMANDS = (info, synth, train, evaluate, predict, export)
 
 
 def verbosity_options(suppress_defaults: bool) -> argparse.ArgumentParser:
