@@ -40,7 +40,11 @@ import numpy as np
 
 from affectkeras import __version__, labels
 from affectkeras.export import litert, onnx, saved_model
-from affectkeras.export.serving_model import build_serving_model, serving_input_names
+from affectkeras.export.serving_model import (
+    SERVED_OUTPUTS,
+    build_serving_model,
+    serving_input_names,
+)
 from affectkeras.recipes.predictor_inputs import PredictorInputs, describe_inputs
 
 FORMATS: dict[str, ModuleType] = {"tf_saved_model": saved_model, "onnx": onnx, "litert": litert}
@@ -95,7 +99,7 @@ def export_model(
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    logger.info("exported %s to %s (largest difference %.2g)", format, out, _largest(differences))
+    logger.debug("exported %s to %s (largest difference %.2g)", format, out, _largest(differences))
     return out
 
 
@@ -159,7 +163,7 @@ def describe_export(
     """The ``affectkeras.json`` written beside the artifact."""
     served = build_serving_model(predictor)
     outputs = {}
-    for name in served.output_names:
+    for name in sorted(served.output_names, key=SERVED_OUTPUTS.index):
         width = int(served.get_layer(name).output.shape[-1])
         outputs[name] = {"shape": [None, width], "dtype": "float32", "labels": _labels(name, width)}
     input_shapes = {

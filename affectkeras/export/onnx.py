@@ -6,6 +6,7 @@ returns the served outputs by name; ``runner`` runs it with onnxruntime.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -26,7 +27,11 @@ def write(serving: keras.Model, inputs: PredictorInputs, folder: Path) -> Path:
     """Writes ``folder/model.onnx``; returns its path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME
-    serving.export(str(path), format="onnx", input_signature=keras_signature(inputs), verbose=False)
+    with warnings.catch_warnings():  # Keras' tf2onnx shim probes np.object (numpy 2)
+        warnings.filterwarnings("ignore", category=FutureWarning, message=".*np.object.*")
+        serving.export(
+            str(path), format="onnx", input_signature=keras_signature(inputs), verbose=False
+        )
     return path
 
 
