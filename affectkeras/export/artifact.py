@@ -218,13 +218,26 @@ def _as_model_feed(feed: dict[str, np.ndarray], inputs: PredictorInputs) -> Any:
     return feed if inputs.windowed else feed["image"]
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _require_modules(format: str, writer: ModuleType) -> None:
-    if importlib.util.find_spec("tensorflow") is None:
+    if not _installed("tensorflow"):
         raise ValueError(
             f"export to {format} needs TensorFlow, which is not installed: pip install "
             "'affectkeras[tf-cpu]' (the .keras model itself is backend-independent)"
         )
-    missing = [name for name in writer.REQUIRES if importlib.util.find_spec(name) is None]
+    backend = keras.backend.backend()
+    if backend not in writer.BACKENDS:
+        raise ValueError(
+            f"export to {format} runs on the {' or '.join(writer.BACKENDS)} backend, not "
+            f"{backend}: run it with KERAS_BACKEND=tensorflow (the .keras file is the same)"
+        )
+    missing = [name for name in writer.REQUIRES if not _installed(name)]
     if missing:
         raise ValueError(
             f"export to {format} needs {', '.join(missing)}, not installed: "

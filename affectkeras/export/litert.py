@@ -22,6 +22,8 @@ from affectkeras.recipes.predictor_inputs import PredictorInputs
 FILE_NAME = "model.tflite"
 TOLERANCE = 1e-4
 """Largest absolute difference allowed between LiteRT's and the Keras model's outputs."""
+BACKENDS = ("tensorflow",)
+"""Keras backends this export runs on."""
 REQUIRES = ("ai_edge_litert",)
 """Modules the check needs (the ``export`` extra installs it); TensorFlow converts."""
 

@@ -19,6 +19,8 @@ from affectkeras.recipes.predictor_inputs import PredictorInputs
 FILE_NAME = "model.onnx"
 TOLERANCE = 1e-4
 """Largest absolute difference allowed between onnxruntime's and the Keras model's outputs."""
+BACKENDS = ("tensorflow",)
+"""Keras backends this export runs on."""
 REQUIRES = ("onnx", "tf2onnx", "onnxruntime")
 """Modules the export and its check need (the ``export`` extra installs them)."""
 

@@ -24,6 +24,8 @@ from affectkeras.recipes.predictor_inputs import PredictorInputs
 SIGNATURE = "serving_default"
 TOLERANCE = 1e-5
 """Largest absolute difference allowed between the SavedModel's and the Keras model's outputs."""
+BACKENDS = ("tensorflow", "jax")
+"""Keras backends this export runs on."""
 REQUIRES: tuple[str, ...] = ()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,28 @@ def test_unknown_formats_and_missing_models_are_clear(predictor, tmp_path):
     with pytest.raises(ValueError, match="no such model file"):
         export_model(tmp_path / "missing-run", tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_on_the_jax_backend_savedmodel_exports_and_onnx_says_to_use_tensorflow(predictor, tmp_path):
+    pytest.importorskip("jax")
+    predictor.save(tmp_path / "model.keras")
+    code = f"""
+from affectkeras.cli.main import main
+for format in ("tf_saved_model", "onnx"):
+    print(format, main(["-q", "export", {str(tmp_path / "model.keras")!r},
+                        "--out", {str(tmp_path)!r} + "/" + format, "--format", format]))
+"""
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    lines = done.stdout.splitlines()
+    assert "tf_saved_model 0" in lines and "onnx 2" in lines, done.stderr[-2000:]
+    assert "runs on the tensorflow backend, not jax: run it with KERAS_BACKEND" in done.stderr
+    signature = tf.saved_model.load(str(tmp_path / "tf_saved_model")).signatures
+    images = RNG.integers(0, 256, (2, 24, 24, 3), dtype=np.uint8)
+    served = signature["serving_default"](image=tf.constant(images))
+    np.testing.assert_allclose(
+        served["expression"].numpy(), predictor.predict(images, verbose=0)["expression"], atol=1e-5
+    )
