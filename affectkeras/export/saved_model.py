@@ -50,10 +50,35 @@ def keras_signature(inputs: PredictorInputs) -> list[Any]:
 
 
 def write(serving: keras.Model, inputs: PredictorInputs, folder: Path) -> Path:
-    """Writes the SavedModel into ``folder`` (which must not exist yet); returns ``folder``."""
-    serving.export(
-        str(folder), format="tf_saved_model", input_signature=keras_signature(inputs), verbose=False
-    )
+    """Writes the SavedModel into ``folder`` (which must not exist yet); returns ``folder``.
+
+    On the TensorFlow backend the signature is traced here and saved with only the raw
+    ``tf.Variable``s tracked: ``keras.Model.export`` stores every weight twice on that backend
+    (keras-team/keras#23553), doubling the artifact and TF-Serving's memory. On JAX it is
+    ``keras.Model.export`` (jax2tf).
+    """
+    if keras.backend.backend() != "tensorflow":
+        serving.export(
+            str(folder),
+            format="tf_saved_model",
+            input_signature=keras_signature(inputs),
+            verbose=False,
+        )
+        return folder
+    import tensorflow as tf
+
+    names = serving_input_names(inputs)
+
+    @tf.function(input_signature=input_specs(inputs))
+    def serve(*tensors):
+        feed = dict(zip(names, tensors, strict=True)) if inputs.windowed else tensors[0]
+        return serving(feed, training=False)
+
+    module = tf.Module()
+    module.served_variables = [variable.value for variable in serving.variables]
+    module.serve = serve
+    signatures = {SIGNATURE: serve.get_concrete_function()}
+    tf.saved_model.save(module, str(folder), signatures=signatures)
     return folder
 
 

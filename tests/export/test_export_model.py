@@ -192,3 +192,10 @@ for format in ("tf_saved_model", "onnx"):
     np.testing.assert_allclose(
         served["expression"].numpy(), predictor.predict(images, verbose=0)["expression"], atol=1e-5
     )
+
+
+def test_every_weight_is_stored_once(predictor, exported):
+    """keras' own export stores each weight twice on TF (keras-team/keras#23553); ours once."""
+    stored = tf.train.list_variables(str(exported / "variables" / "variables"))
+    count = sum(int(np.prod(shape)) for _, shape in stored if shape)
+    assert count == predictor.count_params()
