@@ -92,8 +92,8 @@ def export_model(
     staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     try:
         writer.write(serving, inputs, staging)
-        differences = check_artifact(writer, staging, predictor, inputs)
-        metadata = describe_export(predictor, inputs, format, differences, model)
+        differences = check_artifact(writer, staging, predictor, serving)
+        metadata = describe_export(serving, inputs, format, differences, model)
         (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
         _replace(staging, out)
     finally:
@@ -104,14 +104,17 @@ def export_model(
 
 
 def check_artifact(
-    writer: ModuleType, folder: Path, predictor: keras.Model, inputs: PredictorInputs
+    writer: ModuleType, folder: Path, predictor: keras.Model, serving: keras.Model
 ) -> dict[str, float]:
     """Runs the written artifact against ``predictor``; returns the largest |difference| per output.
+
+    ``serving`` is the serving model the artifact was written from (its output names).
 
     Raises:
         ValueError: a difference above ``writer.TOLERANCE``, or wrong output shapes on frames
             of another size.
     """
+    inputs = describe_inputs(predictor)
     run = writer.runner(folder)
     rng = np.random.default_rng(0)
     feed = sample_inputs(inputs, rng)
@@ -123,7 +126,7 @@ def check_artifact(
             continue
         difference = np.abs(np.asarray(value, np.float64) - np.asarray(expected[name]))
         differences[name] = float(difference.max())
-    missing = sorted(set(build_serving_model(predictor).output_names) - set(got))
+    missing = sorted(set(serving.output_names) - set(got))
     if missing:
         raise ValueError(f"{folder}: the exported model lacks the outputs {missing}")
     worst = _largest(differences)
@@ -154,17 +157,16 @@ def sample_inputs(
 
 
 def describe_export(
-    predictor: keras.Model,
+    serving: keras.Model,
     inputs: PredictorInputs,
     format: str,
     differences: dict[str, float],
     source: Any,
 ) -> dict[str, Any]:
     """The ``affectkeras.json`` written beside the artifact."""
-    served = build_serving_model(predictor)
     outputs = {}
-    for name in sorted(served.output_names, key=SERVED_OUTPUTS.index):
-        width = int(served.get_layer(name).output.shape[-1])
+    for name in sorted(serving.output_names, key=SERVED_OUTPUTS.index):
+        width = int(serving.get_layer(name).output.shape[-1])
         outputs[name] = {"shape": [None, width], "dtype": "float32", "labels": _labels(name, width)}
     input_shapes = {
         "image": [None, None, None, 3],
@@ -175,7 +177,7 @@ def describe_export(
         "format": format,
         "affectkeras_version": __version__,
         "keras_version": keras.__version__,
-        "source": str(source) if isinstance(source, str | os.PathLike) else predictor.name,
+        "source": str(source) if isinstance(source, str | os.PathLike) else source.name,
         "predictor": {
             "kind": inputs.kind,
             "height": inputs.height,
