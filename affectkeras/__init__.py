@@ -29,6 +29,7 @@ _LAZY_SUBMODULES = (
     "recipes",
     "inference",
     "plots",
+    "export",
 )
 
 __all__ = ["__version__", *_LAZY_SUBMODULES]

@@ -83,3 +83,27 @@ def test_keras_itself_runs_on_jax_with_tensorflow_blocked():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.jax
+def test_export_without_tensorflow_says_what_to_install(tmp_path):
+    pytest.importorskip("jax")
+    result = run_blocked(
+        f"""
+        import sys
+        from affectkeras.cli.main import main
+        from affectkeras.models import build_task_model, get_backbone
+        from affectkeras.output_spec import OutputSpec
+        model = build_task_model(get_backbone("tiny", input_shape=(16, 16, 3)),
+                                 OutputSpec.create("expr", 7))
+        model.save({str(tmp_path / "m.keras")!r})
+        code = main(["export", {str(tmp_path / "m.keras")!r}, "--out", {str(tmp_path / "x")!r}])
+        assert "tensorflow" not in sys.modules
+        print("exit", code)
+        """
+    )
+    assert result.stdout.strip() == "exit 2", result.stderr
+    assert "needs TensorFlow, which is not installed: pip install 'affectkeras[tf-cpu]'" in (
+        result.stderr
+    )
+    assert not (tmp_path / "x").exists()

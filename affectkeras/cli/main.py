@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from affectkeras import __version__
-from affectkeras.cli import evaluate, info, predict, synth, train
+from affectkeras.cli import evaluate, export, info, predict, synth, train
 
-SUBCOMMANDS = (info, synth, train, evaluate, predict)
+SUBCOMMANDS = (info, synth, train, evaluate, predict, export)
 
 
 def verbosity_options(suppress_defaults: bool) -> argparse.ArgumentParser:
@@ -51,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # TensorFlow's C++ start-up INFO lines (CPU features, grappler sessions) say nothing a user
+    # can act on; its warnings and errors still show. Set before any command imports it.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

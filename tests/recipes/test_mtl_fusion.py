@@ -17,6 +17,7 @@ from affectkeras.recipes.evaluation import evaluate, load_predictor
 from affectkeras.recipes.inputs import run_tables
 from affectkeras.recipes.mtl_fusion import HardSharingMTL
 from affectkeras.recipes.predictor_inputs import describe_inputs
+from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
 
@@ -96,6 +97,12 @@ def test_metrics_json_scores_the_fused_predictor_as_evaluate_does(fused_run, aff
     scores = evaluate(fused_run, f"affwild2:{affwild2_tree}?split=validation")
     for key in ("mtl_p", "expr_f1", "au_f1", "va_ccc", "n_expr", "n_au", "n_va"):
         assert scores[key] == pytest.approx(metrics[key], abs=1e-6), key
+
+
+def test_the_fused_predictor_exports_for_serving(fused_run, tmp_path):
+    pytest.importorskip("tensorflow")
+    served = assert_exports_as_served(fused_run, tmp_path / "export")
+    assert set(served) == {"expression", "action_units", "valence_arousal"}
 
 
 def test_a_finished_run_reruns_as_a_no_op(fused_run, affwild2_tree):

@@ -16,6 +16,7 @@ from affectkeras.recipes import get_recipe
 from affectkeras.recipes.evaluation import load_predictor
 from affectkeras.recipes.inputs import run_tables, training_batches
 from affectkeras.recipes.sequential_mtl import algorithm1_sets
+from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
 
@@ -167,6 +168,7 @@ def test_sequential_mtl_trains_through_the_cli(eab_tree, tmp_path):
     model = load_predictor(run)
     assert set(model.output_names) == {"expression", "action_units"}
     assert model.get_layer("head_dense1").units == 512  # Sec. 2.2's shared dense layer
+    assert set(assert_exports_as_served(run, tmp_path / "export")) <= {"expression", "action_units"}
 
 
 @pytest.mark.jax

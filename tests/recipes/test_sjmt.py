@@ -15,6 +15,7 @@ from affectkeras.recipes import get_recipe
 from affectkeras.recipes.evaluation import evaluate, load_predictor
 from affectkeras.recipes.inputs import run_tables
 from affectkeras.recipes.sjmt import alternating_table, dataset_spaces
+from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
 
@@ -87,6 +88,8 @@ def test_sjmt_trains_through_the_cli_and_decodes_every_label_space(still_sets, t
 
     validation = [f"{spec}?split=validation" for spec in still_sets.values()]
     assert evaluate(run, validation) == pytest.approx(metrics, abs=1e-9)
+    served = assert_exports_as_served(run, tmp_path / "export")
+    assert not served or set(served) == {"expression", "action_units", "compound"}  # no "joint"
 
 
 def test_the_alternating_baseline_feeds_one_task_per_batch(affwild2_tree):

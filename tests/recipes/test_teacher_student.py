@@ -17,6 +17,7 @@ from affectkeras.recipes import get_recipe, task_sets
 from affectkeras.recipes.evaluation import evaluate, load_predictor
 from affectkeras.recipes.predictor_inputs import describe_inputs
 from affectkeras.recipes.teacher_student_stages import StudentStage
+from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
 
@@ -188,6 +189,8 @@ def test_every_stage_through_the_cli_then_the_run_dir(affwild2_tree, expr_va_set
     outputs = _same_after_reload(student, images, tmp_path, "student")
     assert outputs["expression"].shape == (3, 8) and outputs["valence_arousal"].shape == (3, 2)
     np.testing.assert_allclose(outputs["expression"].sum(-1), 1.0, rtol=1e-5)
+    served = assert_exports_as_served(run / "student", tmp_path / "student-export")
+    assert not served or set(served) == {"expression", "valence_arousal"}  # not the VA bins
 
     gru = load_predictor(run)
     assert describe_inputs(gru).kind == "window" and describe_inputs(gru).window == 4
@@ -196,6 +199,7 @@ def test_every_stage_through_the_cli_then_the_run_dir(affwild2_tree, expr_va_set
         "mask": np.array([[False, True, True, True], [True] * 4]),
     }
     outputs = _same_after_reload(gru, window, tmp_path, "gru")
+    assert_exports_as_served(run, tmp_path / "gru-export")
     assert outputs["expression"].shape == (2, 8) and outputs["valence_arousal_bins"].shape == (
         2,
         2,

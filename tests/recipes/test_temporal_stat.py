@@ -18,6 +18,7 @@ from affectkeras.recipes.inputs import run_tables
 from affectkeras.recipes.predictor_inputs import describe_inputs
 from affectkeras.recipes.temporal_stat import fusion_predictor
 from affectkeras.recipes.temporal_stat_stages import TemporalStage
+from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
 
@@ -189,6 +190,7 @@ def test_frame_then_temporal_stages_through_the_cli(affwild2_tree, tmp_path):
         "mask": np.array([[False, False, True, True], [True] * 4]),
     }
     first = fused.predict(window, verbose=0)
+    assert_exports_as_served(run, tmp_path / "export")
     fused.save(tmp_path / "again.keras")
     again = load_predictor(tmp_path / "again.keras").predict(window, verbose=0)
     for key in ("expression", "valence_arousal"):
