@@ -21,11 +21,11 @@
 #
 # This notebook runs that comparison on a small synthetic Aff-Wild2-style tree, with the same
 # backbone, head, optimiser, schedule and epochs for every run, and puts the scores side by
-# side. It takes about a minute and a half on 2 CPU cores; outputs go into a temporary folder.
+# side. It takes about a minute on 2 CPU cores; outputs go into a temporary folder.
 #
 # **Read the numbers for what they are.** A 3-layer network from random weights, a few
 # epochs, a few dozen synthetic people and one seed say little about the paper, which
-# fine-tuned a pretrained ResNet-50 on the real Aff-Wild2 for hours. Our longer synthetic
+# fine-tuned a pretrained ResNet-50 on the real Aff-Wild2. Our longer synthetic
 # benchmark (`benchmarks/seed000_001_comparison.py`, 3 seeds, see docs/training.md) did
 # **not** reproduce the paper's direction: expression ABAW2 0.153 for sequential MTL vs
 # 0.204 expression-only, AU ABAW2 0.473 vs 0.500 AU-only. What this notebook shows is how to
@@ -193,8 +193,9 @@ for key in tasks.values():
     print(f"{key:17s} trivial {baseline:.3f}; above it: {', '.join(above) or 'none'}")
 
 # %% [markdown]
-# Differences of a few hundredths between runs are within what another `SEED` would change
-# (the benchmark's seed-to-seed spread is of that order). To compare methods for real:
+# With one seed, a difference of a few hundredths between runs may well flip with another
+# `SEED` (try it); the benchmark averages three seeds for that reason. To compare methods for
+# real:
 #
 # - repeat over several seeds and report the spread (`benchmarks/seed000_001_comparison.py`
 #   does this and prints JSON);

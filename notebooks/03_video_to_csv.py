@@ -24,7 +24,7 @@
 # 4. compares the predictions with the video's own labels and draws the timeline and the
 #    valence-arousal circumplex (`affectkeras.plots`).
 #
-# About a minute and a half on 2 CPU cores; outputs go into a temporary folder. The command
+# About a minute on 2 CPU cores; outputs go into a temporary folder. The command
 # line does steps 3-4 as `affectkeras predict RUN_DIR clip.avi --out clip.csv --plot figures/`.
 
 # %%
