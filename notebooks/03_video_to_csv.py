@@ -74,9 +74,14 @@ print("outputs go to", work)
 
 # %%
 write_stills(
-    work / "stills", "expression", STILLS, seed=SEED, size=IMAGE_SIZE, layout="csv",
+    work / "stills",
+    "expression",
+    STILLS,
+    seed=SEED,
+    size=IMAGE_SIZE,
+    layout="csv",
     progress=False,
-)  # fmt: skip
+)
 write_affwild2(
     work / "affwild2", videos=VIDEOS, frames=FRAMES, seed=SEED, size=IMAGE_SIZE, progress=False
 )
@@ -148,8 +153,8 @@ print(f"-> {csv_path}")
 # %%
 csv = pd.read_csv(csv_path)
 print(list(csv.columns))
-csv[["image", "frame", "face", "box_x", "box_y", "box_w", "valence", "arousal",
-     "expression_name", "p_happiness", "AU12"]].head()  # fmt: skip
+shown = "image frame face box_x box_y box_w valence arousal expression_name p_happiness AU12"
+csv[shown.split()].head()
 
 # %% [markdown]
 # ## 4. Against the video's labels
@@ -211,13 +216,21 @@ display(Image(filename=plot_timeline(csv, figures / "timeline.png", face=0, fps=
 
 # %%
 predicted = plot_circumplex(
-    face0["valence"], face0["arousal"], figures / "circumplex_predicted.png",
-    title="predicted", fps=FPS, frames=frame_numbers,
-)  # fmt: skip
+    face0["valence"],
+    face0["arousal"],
+    figures / "circumplex_predicted.png",
+    title="predicted",
+    fps=FPS,
+    frames=frame_numbers,
+)
 labelled = plot_circumplex(
-    truth_va[:, 0], truth_va[:, 1], figures / "circumplex_labels.png",
-    title="video labels", fps=FPS, frames=frame_numbers,
-)  # fmt: skip
+    truth_va[:, 0],
+    truth_va[:, 1],
+    figures / "circumplex_labels.png",
+    title="video labels",
+    fps=FPS,
+    frames=frame_numbers,
+)
 fig, axes = plt.subplots(1, 2, figsize=(13, 5.6))
 for ax, path in zip(axes, (predicted, labelled), strict=True):
     ax.imshow(plt.imread(path))

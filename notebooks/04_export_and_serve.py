@@ -73,9 +73,14 @@ print("outputs go to", work)
 
 # %%
 write_stills(
-    work / "stills", "expression", STILLS, seed=SEED, size=IMAGE_SIZE, layout="csv",
+    work / "stills",
+    "expression",
+    STILLS,
+    seed=SEED,
+    size=IMAGE_SIZE,
+    layout="csv",
     progress=False,
-)  # fmt: skip
+)
 write_affwild2(
     work / "affwild2", videos=VIDEOS, frames=FRAMES, seed=SEED, size=IMAGE_SIZE, progress=False
 )
