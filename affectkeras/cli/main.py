@@ -16,9 +16,9 @@ import sys
 from collections.abc import Sequence
 
 from affectkeras import __version__
-from affectkeras.cli import evaluate, export, info, predict, synth, train
+from affectkeras.cli import demo, evaluate, export, info, predict, synth, train
 
-SUBCOMMANDS = (info, synth, train, evaluate, predict, export)
+SUBCOMMANDS = (info, synth, train, evaluate, predict, export, demo)
 
 
 def verbosity_options(suppress_defaults: bool) -> argparse.ArgumentParser:
