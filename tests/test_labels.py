@@ -6,8 +6,6 @@ import pytest
 
 from affectkeras import labels
 
-pytestmark = pytest.mark.jax
-
 CANONICAL_8 = ["neutral", "anger", "disgust", "fear", "happiness", "sadness", "surprise", "other"]
 
 

@@ -12,8 +12,6 @@ from affectkeras import labels
 from affectkeras.data.table import make_table
 from affectkeras.output_spec import OutputSpec
 
-pytestmark = pytest.mark.jax
-
 
 def test_create_orders_tasks_canonically_with_their_sizes_and_activations():
     spec = OutputSpec.create("va,expr,au", num_classes=7)

@@ -5,12 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from affectkeras.data.decode import crop_box, image_size, looks_complete, read_image
 from tests.helpers.pipeline_data import textured_image, write_rgb
-
-pytestmark = pytest.mark.jax
 
 
 def test_grey_and_rgba_become_rgb(tmp_path):

@@ -16,8 +16,6 @@ from affectkeras.data.windows import frame_windows
 from affectkeras.output_spec import OutputSpec
 from tests.helpers.pipeline_data import random_labels
 
-pytestmark = pytest.mark.jax
-
 SPEC = OutputSpec.create("expr,au", num_classes=7)
 
 

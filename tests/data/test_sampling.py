@@ -9,8 +9,6 @@ from scipy import stats
 from affectkeras.data.sampling import Sampler, dataset_groups, va_strata
 from affectkeras.data.table import concat_tables, make_table
 
-pytestmark = pytest.mark.jax
-
 # A long-tailed expression distribution like Aff-Wild2's (neutral >> fear).
 COUNTS = np.array([4000, 600, 150, 100, 1500, 900, 250])
 STRATA = np.repeat(np.arange(7), COUNTS)

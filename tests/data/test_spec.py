@@ -10,8 +10,6 @@ import pytest
 import affectkeras
 from affectkeras.data.spec import parse_spec
 
-pytestmark = pytest.mark.jax
-
 
 def test_dataset_path_and_options_are_parsed():
     spec = parse_spec("AffWild2:/data/aw2?split=train,validation&classes=7")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from affectkeras import labels
 from affectkeras.data.subsets import infer_dataset_spaces, subset_tasks, task_subsets
 from affectkeras.data.table import concat_tables, make_table
 from tests.helpers.pipeline_data import random_labels
-
-pytestmark = pytest.mark.jax
 
 
 def test_e_a_b_partition_the_rows_by_which_tasks_are_labelled():

@@ -8,8 +8,6 @@ import pytest
 from affectkeras import labels
 from affectkeras.data.table import COLUMNS, concat_tables, expression_classes, make_table, summarize
 
-pytestmark = pytest.mark.jax
-
 SPEC_COLUMNS = [
     "path",
     "dataset",

@@ -16,8 +16,6 @@ from affectkeras.data.targets import (
 from affectkeras.output_spec import OutputSpec
 from tests.helpers.pipeline_data import random_labels
 
-pytestmark = pytest.mark.jax
-
 
 @pytest.fixture
 def table():

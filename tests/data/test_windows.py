@@ -10,8 +10,6 @@ from affectkeras.data.targets import task_targets
 from affectkeras.data.windows import frame_windows, gather, sequences, window_targets
 from affectkeras.output_spec import OutputSpec
 
-pytestmark = pytest.mark.jax
-
 
 @pytest.fixture
 def table():

@@ -13,8 +13,6 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "inference.md"
 TEXT = DOC.read_text()
 BLOCKS = re.findall(r"```python\n(.*?)```", TEXT, flags=re.S)
 
-pytestmark = pytest.mark.jax
-
 
 def test_the_doc_shows_the_csv_header_and_its_images_exist():
     header = re.search(r"```text\n(image,frame.*?)```", TEXT, flags=re.S).group(1)

@@ -16,8 +16,6 @@ from affectkeras.inference.align import (
 )
 from affectkeras.inference.detect import FaceDetector
 
-pytestmark = pytest.mark.jax  # numpy and OpenCV only
-
 
 def least_squares_similarity(source, target):
     """Reference: x' = a x - b y + tx, y' = b x + a y + ty solved as a linear least squares."""

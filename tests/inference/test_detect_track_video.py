@@ -12,8 +12,6 @@ from affectkeras.inference.tracks import IoUTracker, box_iou
 from affectkeras.inference.video import open_source, write_video
 from affectkeras.inference.windows import TrackHistory
 
-pytestmark = pytest.mark.jax  # numpy and OpenCV only
-
 
 def best_iou(faces, box) -> float:
     return float(box_iou(np.array([f.box for f in faces]), np.array([box])).max())

@@ -9,8 +9,6 @@ import pytest
 
 from affectkeras.metrics import abaw_scores
 
-pytestmark = pytest.mark.jax
-
 # Expression: labelled true [0, 0, 1, 2], predicted [0, 1, 1, 1] (last row MISSING).
 # class 0: tp 1, predicted 1, true 2 -> F1 2/3; class 1: tp 1, predicted 3, true 1 -> 1/2;
 # class 2: tp 0, predicted 0, true 1 -> 0.  Macro over C = 3: 7/18.  Accuracy 2/4.

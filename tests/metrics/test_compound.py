@@ -9,8 +9,6 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from affectkeras import labels
 from affectkeras.metrics import compound_scores, compound_targets
 
-pytestmark = pytest.mark.jax
-
 
 def test_compound_scores_match_sklearn():
     rng = np.random.default_rng(0)

@@ -17,8 +17,6 @@ from affectkeras.metrics import (
 )
 from tests.helpers.affwild2 import AU_HEADER, EXPR_HEADER_7, EXPR_HEADER_8, VA_HEADER, write_crops
 
-pytestmark = pytest.mark.jax
-
 
 def read_back(path):
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -20,8 +20,6 @@ from affectkeras.plots import (
 from affectkeras.plots.evaluation import per_au_f1
 from affectkeras.plots.timeline import face_track
 
-pytestmark = pytest.mark.jax  # matplotlib and numpy only
-
 
 def drawn(path, min_width=400) -> bool:
     """A readable PNG of a useful size that is not a blank canvas."""

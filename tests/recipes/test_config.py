@@ -7,8 +7,6 @@ import pytest
 from affectkeras.recipes import get_recipe, list_recipes
 from affectkeras.recipes.config import TrainConfig, load_config, resolve_config, save_config
 
-pytestmark = pytest.mark.jax
-
 
 def test_every_recipe_lists_a_summary_and_builds_its_config():
     recipes = list_recipes()

@@ -9,8 +9,6 @@ from affectkeras.data.table import make_table
 from affectkeras.recipes.inputs import RunTables
 from affectkeras.recipes.kfold import fold_of_rows, fold_tables
 
-pytestmark = pytest.mark.jax
-
 
 def video_table(videos: int, frames: int = 3, split: str = "train"):
     names = [f"{split}{v}" for v in range(videos) for _ in range(frames)]

@@ -10,8 +10,6 @@ from affectkeras.data.table import make_table
 from affectkeras.metrics import abaw_scores
 from affectkeras.recipes.scoring import canonical_truth, monitored_score, score_outputs
 
-pytestmark = pytest.mark.jax
-
 
 def random_table(n=40, seed=0):
     rng = np.random.default_rng(seed)

@@ -8,8 +8,6 @@ import pytest
 from affectkeras.data.table import concat_tables, make_table
 from affectkeras.recipes.splits import group_split, split_train_validation
 
-pytestmark = pytest.mark.jax
-
 
 def video_table(dataset="affwild2", splits=("train",) * 4):
     videos = [f"v{i}" for i, _ in enumerate(splits) for _ in range(5)]

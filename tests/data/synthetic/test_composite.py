@@ -10,8 +10,6 @@ import pytest
 
 from affectkeras.data.synthetic import composite, make_video
 
-pytestmark = pytest.mark.jax  # no Keras here: the generator runs on any host
-
 DETECTION_FRAMES = 120
 MIN_DETECTION_RATE = 0.95
 

@@ -9,8 +9,6 @@ import pytest
 from affectkeras import labels
 from affectkeras.data.synthetic import faces
 
-pytestmark = pytest.mark.jax  # no Keras here: the generator runs on any host
-
 AUS = labels.ACTION_UNITS
 # Rows (fractions of the image height) of the face's three bands on the 112 template.
 BROWS = slice(int(0.22 * 112), int(0.44 * 112))

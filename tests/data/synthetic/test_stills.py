@@ -10,8 +10,6 @@ from affectkeras import labels
 from affectkeras.data.synthetic import make_stills, write_stills
 from affectkeras.data.synthetic.stills import CSV_COLUMNS
 
-pytestmark = pytest.mark.jax  # no Keras here: the generator runs on any host
-
 
 def test_expression_set_is_balanced_and_labels_only_expressions():
     images, table = make_stills("expression", 70, seed=1, size=48)

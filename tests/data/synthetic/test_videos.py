@@ -9,8 +9,6 @@ from affectkeras import labels
 from affectkeras.data.synthetic import videos
 from affectkeras.data.synthetic.videos import LabelNoise, make_video
 
-pytestmark = pytest.mark.jax  # no Keras here: the generator runs on any host
-
 AU_INDEX = {name: i for i, name in enumerate(labels.ACTION_UNITS)}
 
 

@@ -13,8 +13,6 @@ from affectkeras import labels
 from affectkeras.data.synthetic import write_affwild2
 from affectkeras.data.synthetic.writer import split_videos, video_tasks
 
-pytestmark = pytest.mark.jax  # no Keras here: the generator runs on any host
-
 AU_HEADER = "AU1,AU2,AU4,AU6,AU7,AU10,AU12,AU15,AU23,AU24,AU25,AU26"
 EXPR_HEADER_8 = "Neutral,Anger,Disgust,Fear,Happiness,Sadness,Surprise,Other"
 
