@@ -10,7 +10,8 @@ from affectkeras.models import backbone_entry, get_backbone, list_backbones
 from affectkeras.models.backbones import CifarResNetBackbone
 from tests.helpers.model_checks import run_model_checks
 
-SLOW = {"resnet50", "resnet50_vggface2", "resnet110"}
+SLOW = {"resnet32", "resnet50", "resnet50_vggface2", "resnet110"}
+"""Backbones whose model checks take 10-45 s each: the slow tier. ``tiny`` is the fast tier's."""
 TEST_SHAPES = {"tiny": (32, 32, 3), "resnet32": (32, 32, 3), "resnet110": (32, 32, 3)}
 """Small inputs keep the suite fast; ResNet50 runs at 32x32 here (112x112 in its own test)."""
 

@@ -22,7 +22,10 @@ def test_resnet50_keeps_conv5_trainable():
     assert {w.path.split("/")[0] for w in backbone_of(model).trainable_weights} == set(names)
 
 
-@pytest.mark.parametrize(("name", "last"), [("tiny", "stage3_"), ("resnet32", "stage3_")])
+@pytest.mark.parametrize(
+    ("name", "last"),
+    [("tiny", "stage3_"), pytest.param("resnet32", "stage3_", marks=pytest.mark.slow)],
+)
 def test_only_the_last_stage_and_the_heads_train(name, last):
     model = build_task_model(
         get_backbone(name, input_shape=(32, 32, 3)), OutputSpec.create("expr,va", 7)
