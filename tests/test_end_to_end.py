@@ -110,24 +110,3 @@ def test_synthetic_tree_trains_through_the_in_memory_path(synthetic_tables, tmp_
     again = reloaded.predict(validation_batches, verbose=0)
     for name in spec.names:
         np.testing.assert_allclose(again[name], predictions[name], atol=1e-5)
-
-
-def test_synthetic_tree_trains_through_tf_data(synthetic_tables):
-    pytest.importorskip("tensorflow")
-    from affectkeras.data.pipeline import make_dataset
-
-    train, validation = synthetic_tables
-    spec = OutputSpec.create("expr,au,va", num_classes=8)
-    model = compiled_model(spec)
-    history = model.fit(
-        make_dataset(make_feed(train, spec, image_size=SIZE, seed=0), batch_size=32),
-        validation_data=make_dataset(
-            make_feed(validation, spec, image_size=SIZE, shuffle=False), batch_size=64
-        ),
-        epochs=1,
-        shuffle=False,  # the Feed's sampler orders each epoch
-        verbose=0,
-        callbacks=[MultiTaskScore()],
-    ).history
-    assert np.isfinite(history["val_mtl_p"][0])
-    assert np.isfinite(history["loss"][0])
