@@ -141,13 +141,20 @@ def test_the_loss_of_an_e_batch_is_the_focal_loss_alone_and_of_b_the_sum(eab_tre
         assert total == pytest.approx(focal + bce, rel=1e-4), name
 
 
-@pytest.mark.jax
-def test_sequential_mtl_trains_through_the_cli(eab_tree, tmp_path):
-    run = tmp_path / "seq"
+@pytest.fixture(scope="module")
+def sequential_run(eab_tree, tmp_path_factory):
+    """sequential_mtl trained two epochs through the CLI."""
+    run = tmp_path_factory.mktemp("sequential-mtl") / "seq"
     argv = ["-q", "train", "--recipe", "sequential_mtl", "--data", eab_tree, "--out", str(run)]
     for item in [*TINY, "epochs=2", "batch_size=16"]:
         argv += ["--set", item]
     assert main(argv) == 0
+    return run
+
+
+@pytest.mark.jax
+def test_sequential_mtl_trains_through_the_cli(sequential_run):
+    run = sequential_run
     assert {p.name for p in run.iterdir()} == {
         "model.keras",
         "config.yaml",
@@ -168,7 +175,12 @@ def test_sequential_mtl_trains_through_the_cli(eab_tree, tmp_path):
     model = load_predictor(run)
     assert set(model.output_names) == {"expression", "action_units"}
     assert model.get_layer("head_dense1").units == 512  # Sec. 2.2's shared dense layer
-    assert set(assert_exports_as_served(run, tmp_path / "export")) <= {"expression", "action_units"}
+
+
+@pytest.mark.slow
+def test_the_sequential_mtl_predictor_exports_for_serving(sequential_run, tmp_path):
+    served = assert_exports_as_served(sequential_run, tmp_path / "export")
+    assert set(served) <= {"expression", "action_units"}
 
 
 @pytest.mark.jax
@@ -188,6 +200,7 @@ def test_configs_that_would_not_be_algorithm_1_are_refused(override, message):
 
 
 @pytest.mark.jax
+@pytest.mark.slow
 def test_k_fold_trains_a_model_per_fold_and_averages_them(eab_tree, tmp_path):
     run = tmp_path / "kfold"
     argv = ["-q", "train", "--recipe", "sequential_mtl", "--data", eab_tree, "--out", str(run)]

@@ -57,15 +57,21 @@ def test_compound_emotions_are_a_label_set_of_their_own(still_sets):
     assert dataset_spaces(run_tables(specs, config), config) == {"csv": ["au12"]}
 
 
-def test_sjmt_trains_through_the_cli_and_decodes_every_label_space(still_sets, tmp_path):
-    run = tmp_path / "sjmt"
+@pytest.fixture(scope="module")
+def sjmt_run(still_sets, tmp_path_factory):
+    """SJMT trained 6 steps through the CLI on the three still sets."""
+    run = tmp_path_factory.mktemp("sjmt") / "run"
     argv = ["-q", "train", "--recipe", "sjmt", "--out", str(run)]
     for spec in still_sets.values():
         argv += ["--data", spec]
     for item in [*TINY, "steps=6", "learning_rate=0.01"]:
         argv += ["--set", item]
     assert main(argv) == 0
+    return run
 
+
+def test_sjmt_trains_through_the_cli_and_decodes_every_label_space(sjmt_run, still_sets):
+    run = sjmt_run
     metrics = json.loads((run / "metrics.json").read_text())
     for key in ("expr_acc", "expr_f1", "au_acc", "au_f1", "compound_acc"):
         assert 0.0 <= metrics[key] <= 1.0, key
@@ -88,7 +94,11 @@ def test_sjmt_trains_through_the_cli_and_decodes_every_label_space(still_sets, t
 
     validation = [f"{spec}?split=validation" for spec in still_sets.values()]
     assert evaluate(run, validation) == pytest.approx(metrics, abs=1e-9)
-    served = assert_exports_as_served(run, tmp_path / "export")
+
+
+@pytest.mark.slow
+def test_the_sjmt_predictor_exports_for_serving(sjmt_run, tmp_path):
+    served = assert_exports_as_served(sjmt_run, tmp_path / "export")
     assert not served or set(served) == {"expression", "action_units", "compound"}  # no "joint"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import keras
@@ -70,11 +71,23 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_all_stages_then_the_top_level_files(affwild2_tree, tmp_path):
+@pytest.fixture(scope="module")
+def staged_run(affwild2_tree, tmp_path_factory):
+    """Both stages trained one at a time (``stage=expr``, then ``stage=au``), without fusion."""
     recipe = ExprThenAu()
     data = f"affwild2:{affwild2_tree}"
-    result = recipe.train(data, tmp_path / "run", recipe.config(overrides=["fuse=true"]))
-    run = tmp_path / "run"
+    run = tmp_path_factory.mktemp("staged") / "run"
+    with pytest.raises(ValueError, match=r"stage 'au' needs .*expr.*model\.keras.*expr_model"):
+        recipe.train(data, run, recipe.config(overrides=["stage=au"]))
+    first = recipe.train(data, run, recipe.config(overrides=["stage=expr"]))
+    assert first.run_dir == run / "expr"
+    assert not (run / "model.keras").exists()  # the top level waits for the last stage
+    recipe.train(data, run, recipe.config(overrides=["stage=au"]))
+    return run
+
+
+def test_one_stage_at_a_time(staged_run):
+    run = staged_run
     for stage in ("expr", "au"):
         assert {"model.keras", "config.yaml", "history.csv", "metrics.json"} <= {
             p.name for p in (run / stage).iterdir()
@@ -82,6 +95,21 @@ def test_all_stages_then_the_top_level_files(affwild2_tree, tmp_path):
     history = _rows(run / "history.csv")
     assert [row["stage"] for row in history] == ["expr", "au"]
     assert list(history[0])[:2] == ["stage", "epoch"]
+    # without combine, the final predictor is the last stage's model, with its metrics
+    assert (run / "model.keras").read_bytes() == (run / "au" / "model.keras").read_bytes()
+    assert (run / "metrics.json").read_text() == (run / "au" / "metrics.json").read_text()
+
+
+def test_a_combined_predictor_from_finished_stages(staged_run, affwild2_tree, tmp_path):
+    recipe = ExprThenAu()
+    data = f"affwild2:{affwild2_tree}"
+    run = tmp_path / "run"
+    shutil.copytree(staged_run, run)
+    stage_model = run / "au" / "model.keras"
+    before = stage_model.stat().st_mtime_ns
+    # stage=all with a top-level key changed: no stage retrains, the final model is rebuilt
+    result = recipe.train(data, run, recipe.config(overrides=["fuse=true"]))
+    assert stage_model.stat().st_mtime_ns == before
     # the combined predictor, scored on the validation split, as evaluate scores it
     assert {"expr_f1", "au_f1"} <= set(result.metrics)
     assert "va_ccc" not in result.metrics
@@ -94,22 +122,6 @@ def test_all_stages_then_the_top_level_files(affwild2_tree, tmp_path):
     rerun = recipe.train(data, run, recipe.config(overrides=["fuse=true"]))
     assert rerun.metrics == result.metrics
     assert (run / "model.keras").stat().st_mtime == mtime
-
-
-def test_one_stage_at_a_time(affwild2_tree, tmp_path):
-    recipe = ExprThenAu()
-    data = f"affwild2:{affwild2_tree}"
-    run = tmp_path / "run"
-    with pytest.raises(ValueError, match=r"stage 'au' needs .*expr.*model\.keras.*expr_model"):
-        recipe.train(data, run, recipe.config(overrides=["stage=au"]))
-    first = recipe.train(data, run, recipe.config(overrides=["stage=expr"]))
-    assert first.run_dir == run / "expr"
-    assert not (run / "model.keras").exists()  # the top level waits for the last stage
-    recipe.train(data, run, recipe.config(overrides=["stage=au"]))
-    assert [row["stage"] for row in _rows(run / "history.csv")] == ["expr", "au"]
-    # without combine, the final predictor is the last stage's model, with its metrics
-    assert (run / "model.keras").read_bytes() == (run / "au" / "model.keras").read_bytes()
-    assert (run / "metrics.json").read_text() == (run / "au" / "metrics.json").read_text()
 
 
 def test_unknown_stage_is_one_clear_error():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import shutil
 
 import keras
 import numpy as np
@@ -34,13 +35,22 @@ def history(run):
         return list(csv.DictReader(handle))
 
 
+AU_RUN = ("tasks=au", "epochs=2")
+
+
+@pytest.fixture(scope="module")
+def au_run(affwild2_tree, tmp_path_factory):
+    """A finished two-epoch single_task AU run, trained once for the tests of this file."""
+    run = tmp_path_factory.mktemp("single-task") / "au"
+    assert main(train_argv("single_task", f"affwild2:{affwild2_tree}", run, *AU_RUN)) == 0
+    return run
+
+
 def test_single_task_writes_the_run_directory_and_evaluate_reproduces_it(
-    affwild2_tree, tmp_path, capsys
+    au_run, affwild2_tree, tmp_path
 ):
-    run = tmp_path / "au"
+    run = au_run
     data = f"affwild2:{affwild2_tree}"
-    assert main(train_argv("single_task", data, run, "tasks=au", "epochs=2")) == 0
-    assert "metrics.json" in capsys.readouterr().out
     assert {p.name for p in run.iterdir()} == {
         "model.keras",
         "config.yaml",
@@ -90,13 +100,14 @@ def test_a_three_task_model_is_selected_on_the_abaw4_score(affwild2_tree, tmp_pa
 
 
 def test_rerunning_a_finished_run_changes_nothing_and_other_settings_are_refused(
-    affwild2_tree, tmp_path, capsys
+    au_run, affwild2_tree, tmp_path, capsys
 ):
-    run = tmp_path / "va"
-    argv = train_argv("single_task", f"affwild2:{affwild2_tree}", run, "tasks=va", "epochs=1")
-    assert main(argv) == 0
+    run = tmp_path / "au"
+    shutil.copytree(au_run, run)
+    argv = train_argv("single_task", f"affwild2:{affwild2_tree}", run, *AU_RUN)
     before = {p.name: p.stat().st_mtime_ns for p in run.iterdir()}
     assert main(argv) == 0
+    assert str(run / "metrics.json") in capsys.readouterr().out  # says where the scores are
     assert {p.name: p.stat().st_mtime_ns for p in run.iterdir()} == before
     capsys.readouterr()
     assert main([*argv, "--set", "learning_rate=0.1"]) == 2
@@ -131,6 +142,7 @@ def test_show_config_prints_every_key(capsys):
     assert shown["steps"] == 10 and shown["batch_size"] == 128 and shown["recipe"] == "sjmt"
 
 
+@pytest.mark.slow
 def test_mixed_precision_trains_and_keeps_float32_outputs(affwild2_tree, tmp_path):
     run = tmp_path / "mixed"
     data = f"affwild2:{affwild2_tree}"
@@ -154,6 +166,7 @@ def test_ctrl_c_exits_130_with_a_resume_hint(monkeypatch, tmp_path, capsys):
     assert "rerun the same command to resume" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sjmt_on_one_dataset_and_the_seed_decides_the_run(affwild2_tree, tmp_path):
     data = f"affwild2:{affwild2_tree}"
     runs = {}
@@ -174,9 +187,9 @@ def test_tensorboard_logs_on_request_or_says_what_is_missing(affwild2_tree, tmp_
     overrides = ("tasks=va", "epochs=1", "steps_per_epoch=1", "tensorboard=true")
     code = main(train_argv("single_task", f"affwild2:{affwild2_tree}", run, *overrides))
     available = importlib.util.find_spec("tensorflow") and importlib.util.find_spec("tensorboard")
-    if available and keras.backend.backend() == "tensorflow":
+    if available:  # Keras' TensorBoard callback writes through tf.summary on any backend
         assert code == 0
         assert any((run / "tensorboard").rglob("events.out.tfevents.*"))
-    elif not available:
+    else:
         assert code == 2
         assert 'pip install "affectkeras[tensorboard]"' in capsys.readouterr().err
