@@ -21,7 +21,8 @@ from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
 
-pytestmark = pytest.mark.jax
+# The slow tier runs with --dist loadgroup: one worker trains this module's fixture.
+pytestmark = [pytest.mark.jax, pytest.mark.xdist_group("mtl_fusion")]
 
 WEIGHTS = {"expression": 0.6, "action_units": 0.6, "valence_arousal": 0.4}
 
@@ -35,11 +36,13 @@ def train(data, out, *overrides):
 
 @pytest.fixture(scope="module")
 def fused_run(affwild2_tree, tmp_path_factory):
+    """Every stage and the fused predictor (~25 s: the tests that use it are in the slow tier)."""
     run = tmp_path_factory.mktemp("mtl-fusion") / "run"
     assert train(f"affwild2:{affwild2_tree}", run) == 0
     return run
 
 
+@pytest.mark.slow
 def test_the_run_has_a_folder_per_stage_and_the_fused_top_level_files(fused_run):
     assert {p.name for p in fused_run.iterdir()} == {
         "config.yaml",
@@ -72,6 +75,7 @@ def test_the_run_has_a_folder_per_stage_and_the_fused_top_level_files(fused_run)
     assert float(mtl["val_score"]) == pytest.approx(expected)
 
 
+@pytest.mark.slow
 def test_the_fused_predictor_is_lambda_single_plus_one_minus_lambda_multi(fused_run, tmp_path):
     fused = load_predictor(fused_run)
     described = describe_inputs(fused)  # contract 7: an image predictor
@@ -91,6 +95,7 @@ def test_the_fused_predictor_is_lambda_single_plus_one_minus_lambda_multi(fused_
         np.testing.assert_allclose(again[task], got[task], rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.slow
 def test_metrics_json_scores_the_fused_predictor_as_evaluate_does(fused_run, affwild2_tree):
     metrics = json.loads((fused_run / "metrics.json").read_text())
     assert {"mtl_p", "expr_f1", "au_f1", "va_ccc"} <= set(metrics)
@@ -99,12 +104,14 @@ def test_metrics_json_scores_the_fused_predictor_as_evaluate_does(fused_run, aff
         assert scores[key] == pytest.approx(metrics[key], abs=1e-6), key
 
 
+@pytest.mark.slow
 def test_the_fused_predictor_exports_for_serving(fused_run, tmp_path):
     pytest.importorskip("tensorflow")
     served = assert_exports_as_served(fused_run, tmp_path / "export")
     assert set(served) == {"expression", "action_units", "valence_arousal"}
 
 
+@pytest.mark.slow
 def test_a_finished_run_reruns_as_a_no_op(fused_run, affwild2_tree):
     model = fused_run / "model.keras"
     before = model.stat().st_mtime_ns
@@ -112,6 +119,7 @@ def test_a_finished_run_reruns_as_a_no_op(fused_run, affwild2_tree):
     assert model.stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_new_fusion_weights_rebuild_only_the_fused_model(fused_run, affwild2_tree, tmp_path):
     run = tmp_path / "reweighted"
     shutil.copytree(fused_run, run)

@@ -44,6 +44,7 @@ def rows(run):
         return list(csv.DictReader(handle))
 
 
+@pytest.mark.slow
 def test_an_interrupted_run_resumes_and_matches_an_uninterrupted_one(affwild2_tree, tmp_path):
     data = f"affwild2:{affwild2_tree}"
     whole, resumed = tmp_path / "whole", tmp_path / "resumed"

@@ -162,6 +162,7 @@ def _same_after_reload(model, inputs, tmp_path, name):
     return first
 
 
+@pytest.mark.slow
 def test_every_stage_through_the_cli_then_the_run_dir(affwild2_tree, expr_va_set, tmp_path):
     data = [f"affwild2:{affwild2_tree}", expr_va_set]
     run = tmp_path / "run"
@@ -215,3 +216,22 @@ def test_every_stage_through_the_cli_then_the_run_dir(affwild2_tree, expr_va_set
     mtime = (run / "model.keras").stat().st_mtime
     assert _run(SEED002_TINY, data, run) == 0
     assert (run / "model.keras").stat().st_mtime == mtime
+
+
+def test_the_teacher_stage_trains_through_the_cli(affwild2_tree, expr_va_set, tmp_path):
+    """The fast tier's fit of seed 002: the multi-database teacher alone (the slow tier trains
+    teacher -> student -> GRU teacher -> GRU)."""
+    run = tmp_path / "run"
+    data = [f"affwild2:{affwild2_tree}", expr_va_set]
+    assert _run([*SEED002_TINY, "stage=teacher"], data, run) == 0
+    names = {p.name for p in (run / "teacher").iterdir()}
+    assert {"model.keras", "config.yaml", "history.csv", "metrics.json"} <= names
+    assert not (run / "model.keras").exists()  # the final predictor waits for the GRU
+    metrics = json.loads((run / "teacher" / "metrics.json").read_text())
+    assert metrics["n_expr"] > 0 and metrics["n_va"] > 0
+    teacher = load_predictor(run / "teacher")
+    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    outputs = teacher.predict(images, verbose=0)
+    assert outputs["expression"].shape == (3, 8) and outputs["valence_arousal"].shape == (3, 2)
+    assert outputs["valence_arousal_bins"].shape == (3, 2, 20)  # eq. 1: VA as 20 bins
+    np.testing.assert_allclose(outputs["expression"].sum(-1), 1.0, rtol=1e-5)

@@ -142,6 +142,7 @@ def _run(items, data, run):
     return main(argv)
 
 
+@pytest.mark.slow
 def test_frame_then_temporal_stages_through_the_cli(affwild2_tree, tmp_path):
     data = f"affwild2:{affwild2_tree}"
     run = tmp_path / "run"
@@ -201,3 +202,36 @@ def test_frame_then_temporal_stages_through_the_cli(affwild2_tree, tmp_path):
     assert metrics["n_expr"] > 0 and metrics["n_va"] > 0
     for key, value in metrics.items():
         np.testing.assert_allclose(scores[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_a_temporal_variant_trains_over_a_given_frame_model(affwild2_tree, tmp_path):
+    """The fast tier's fit of seed 004: one Table I variant over a (here untrained) frame model
+    given by ``frame_model=``; the slow tier trains the frame stage first."""
+    keras.utils.set_random_seed(0)
+    frame = build_task_model(
+        get_backbone("tiny", input_shape=(32, 32, 3)),
+        OutputSpec.create("expr", num_classes=8),  # Aff-Wild2's 8 expression classes
+        return_features=True,
+        name="frame_model",
+    )
+    frame.save(tmp_path / "frame.keras")
+    run = tmp_path / "run"
+    settings = [
+        *SEED004_TINY,
+        "variants=5",
+        "stage=temporal",
+        f"frame_model={tmp_path / 'frame.keras'}",
+    ]
+    assert _run(settings, f"affwild2:{affwild2_tree}", run) == 0
+    assert not (run / "frame").exists()
+    names = {p.name for p in (run / "temporal5").iterdir()}
+    assert {"model.keras", "config.yaml", "history.csv", "metrics.json"} <= names
+    variant = load_predictor(run / "temporal5")
+    assert describe_inputs(variant).kind == "window" and describe_inputs(variant).window == 4
+    window = {
+        "pixels": np.random.default_rng(1).integers(0, 256, (2, 4, 32, 32, 3), dtype=np.uint8),
+        "mask": np.array([[False, False, True, True], [True] * 4]),
+    }
+    outputs = variant.predict(window, verbose=0)
+    assert outputs["expression"].shape == (2, 8)
+    np.testing.assert_allclose(outputs["expression"].sum(-1), 1.0, rtol=1e-5)
