@@ -68,6 +68,7 @@ def test_package_labels_output_spec_and_readers_import_without_tensorflow(tmp_pa
 
 
 @pytest.mark.jax
+@pytest.mark.slow  # a fresh interpreter that imports Keras (~7-9 s)
 def test_keras_itself_runs_on_jax_with_tensorflow_blocked():
     pytest.importorskip("jax")
     result = run_blocked(
@@ -86,6 +87,7 @@ def test_keras_itself_runs_on_jax_with_tensorflow_blocked():
 
 
 @pytest.mark.jax
+@pytest.mark.slow  # a fresh interpreter that imports Keras (~7-9 s)
 def test_export_without_tensorflow_says_what_to_install(tmp_path):
     pytest.importorskip("jax")
     result = run_blocked(

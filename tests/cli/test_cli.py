@@ -8,17 +8,9 @@ import sys
 
 import cv2
 import numpy as np
+import pytest
 
 from affectkeras.cli.main import main
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "affectkeras.cli.main", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def fer_folders(root):
@@ -29,10 +21,11 @@ def fer_folders(root):
     return root
 
 
-def test_help_lists_the_commands():
-    result = run_cli("--help")
-    assert result.returncode == 0
-    assert "info" in result.stdout
+def test_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    assert "info" in capsys.readouterr().out
 
 
 def test_no_command_prints_help_and_succeeds(capsys):
@@ -76,15 +69,15 @@ def test_info_accepts_several_datasets(tmp_path, capsys):
     assert "rows: 7" in out
 
 
-def test_bad_input_is_one_line_on_stderr_and_exit_2(tmp_path):
+def test_bad_input_is_one_line_on_stderr_and_exit_2(tmp_path, capsys):
     bad = tmp_path / "labels.csv"
     bad.write_text("path,label,usage\ntrain/x.png,joy,Training\n")
-    result = run_cli("info", "--data", f"fer2013:{tmp_path}")
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+    assert main(["info", "--data", f"fer2013:{tmp_path}"]) == 2
+    error = capsys.readouterr().err
+    lines = error.strip().splitlines()
+    assert len(lines) == 1, error
     assert f"{bad}:2:" in lines[0] and "'joy'" in lines[0]
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in error
 
 
 def test_verbosity_flags_work_after_the_subcommand_too(tmp_path, capsys):

@@ -36,6 +36,7 @@ def saved_model_cli(*args: str) -> str:
     return done.stdout
 
 
+@pytest.mark.slow  # saved_model_cli starts a TensorFlow process: ~11 s
 def test_saved_model_cli_lists_the_serving_signature(exported):
     shown = saved_model_cli("show", "--dir", str(exported), "--all")
     signature = shown[shown.index("signature_def['serving_default']") :]
@@ -48,6 +49,7 @@ def test_saved_model_cli_lists_the_serving_signature(exported):
         assert output.split("shape: ")[1].startswith(f"(-1, {width})"), name
 
 
+@pytest.mark.slow  # saved_model_cli starts a TensorFlow process: ~11 s
 def test_saved_model_cli_runs_a_uint8_batch_like_the_keras_model(exported, predictor, tmp_path):
     images = RNG.integers(0, 256, (3, 24, 24, 3), dtype=np.uint8)
     np.save(tmp_path / "images.npy", images)
@@ -69,6 +71,18 @@ def test_saved_model_cli_runs_a_uint8_batch_like_the_keras_model(exported, predi
         served = np.load(tmp_path / "out" / f"{name}.npy")
         assert served.dtype == np.float32
         np.testing.assert_allclose(served, expected[name], rtol=0, atol=1e-5, err_msg=name)
+
+
+def test_the_saved_model_answers_like_the_keras_model(exported, predictor):
+    """In process, the parity the slow tier's saved_model_cli run checks from the outside."""
+    signature = tf.saved_model.load(str(exported)).signatures["serving_default"]
+    images = RNG.integers(0, 256, (3, 24, 24, 3), dtype=np.uint8)
+    served = signature(image=tf.constant(images))
+    expected = predictor.predict(images, verbose=0)
+    assert set(served) == {"expression", "action_units", "valence_arousal"}
+    for name, value in served.items():
+        assert value.dtype == tf.float32, name
+        np.testing.assert_allclose(value.numpy(), expected[name], rtol=0, atol=1e-5, err_msg=name)
 
 
 def test_the_metadata_names_inputs_labels_and_the_measured_check(exported):

@@ -1,5 +1,6 @@
-"""Fixtures of the inference tests: a small expression model trained on synthetic stills, and
-the test video of ``tests/helpers/face_video.py`` written to disk."""
+"""Fixtures of the inference tests: small expression models trained on synthetic stills (one
+epoch for the fast tier, sixteen for the slow tier's accuracy checks), and the test video of
+``tests/helpers/face_video.py`` written to disk."""
 
 from __future__ import annotations
 
@@ -21,16 +22,14 @@ def expression_stills(tmp_path_factory):
     return f"csv:{root / 'labels.csv'}"
 
 
-@pytest.fixture(scope="session")
-def expression_run(expression_stills, tmp_path_factory):
-    """A ``tiny`` single-task expression model trained through the CLI (~40 s on 2 cores)."""
-    run = tmp_path_factory.mktemp("runs") / "expr"
-    argv = ["-q", "train", "--recipe", "single_task", "--data", expression_stills]
+def train_expression_model(stills: str, run, epochs: int):
+    """A ``tiny`` single-task expression model trained on ``stills`` through the CLI."""
+    argv = ["-q", "train", "--recipe", "single_task", "--data", stills]
     settings = [
         "tasks=expr",
         "backbone=tiny",
         f"image_size={MODEL_SIZE}",
-        "epochs=16",
+        f"epochs={epochs}",
         "batch_size=32",
         "learning_rate=0.003",
         "expr_loss=ce",
@@ -40,6 +39,19 @@ def expression_run(expression_stills, tmp_path_factory):
         argv += ["--set", item]
     assert main([*argv, "--out", str(run)]) == 0
     return run
+
+
+@pytest.fixture(scope="session")
+def expression_run(expression_stills, tmp_path_factory):
+    """The expression model after one epoch (~5 s): for what predict writes, not how well."""
+    return train_expression_model(expression_stills, tmp_path_factory.mktemp("runs") / "expr", 1)
+
+
+@pytest.fixture(scope="session")
+def accurate_expression_run(expression_stills, tmp_path_factory):
+    """The expression model after 16 epochs (~50 s on 2 cores): for the accuracy checks."""
+    run = tmp_path_factory.mktemp("runs") / "expr-accurate"
+    return train_expression_model(expression_stills, run, 16)
 
 
 @pytest.fixture(scope="session")

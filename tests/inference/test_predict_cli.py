@@ -9,10 +9,12 @@ import shutil
 import cv2
 import numpy as np
 import pandas as pd
+import pytest
 
 from affectkeras.cli.main import main
 from affectkeras.data import read
 from affectkeras.inference.tracks import box_iou
+from affectkeras.recipes.evaluation import load_predictor
 
 HEADER = (
     "image,frame,face,box_x,box_y,box_w,box_h,valence,arousal,expression,expression_name,"
@@ -25,12 +27,28 @@ HEADER = (
 AU_COLUMNS = [c for c in HEADER.split(",") if c.startswith(("AU", "p_AU"))]
 
 
+# The slow tier runs with --dist loadgroup: one worker trains the accurate model both use.
+pytestmark = pytest.mark.xdist_group("predict_cli")
+
+
+def pasted_faces(faces, video) -> list[tuple[int, int]]:
+    """(frame, index of the pasted face) of each predicted row; each row's box must overlap one
+    pasted box (YuNet's face box is tighter than the pasted square crop)."""
+    matched = []
+    for row in faces.itertuples():
+        pasted = np.array(video.boxes[row.frame - 1])
+        overlap = box_iou(np.array([[row.box_x, row.box_y, row.box_w, row.box_h]]), pasted)[0]
+        assert overlap.max() > 0.4, (row.frame, row.face, overlap)
+        matched.append((row.frame, int(overlap.argmax())))
+    return matched
+
+
 def non_trivial_png(path, min_side=300) -> bool:
     image = cv2.imread(str(path))
     return image is not None and min(image.shape[:2]) >= min_side and image.std() > 20
 
 
-def test_predict_writes_one_row_per_frame_and_face_with_the_right_expressions(
+def test_predict_writes_one_row_per_frame_and_face_where_the_faces_are(
     expression_run, video_file, tmp_path, capsys
 ):
     path, video = video_file
@@ -51,26 +69,15 @@ def test_predict_writes_one_row_per_frame_and_face_with_the_right_expressions(
     assert empty["frame"].tolist() == [1, 18]
     assert empty.drop(columns=["image", "frame", "face"]).isna().all().all()
 
-    # detections where the faces were pasted: each row's box overlaps one pasted box (YuNet's
-    # face box is tighter than the pasted square crop), each pasted face found exactly once
+    # detections where the faces were pasted, each pasted face found exactly once
     faces = table[table["face"] >= 0]
-    matched = []
-    for row in faces.itertuples():
-        pasted = np.array(video.boxes[row.frame - 1])
-        overlap = box_iou(np.array([[row.box_x, row.box_y, row.box_w, row.box_h]]), pasted)[0]
-        assert overlap.max() > 0.4, (row.frame, row.face, overlap)
-        matched.append((row.frame, int(overlap.argmax())))
+    matched = pasted_faces(faces, video)
     assert len(set(matched)) == len(matched) == sum(len(b) for b in video.boxes)
     # faces are numbered by track: face 0 is the face seen from the start (on the left)
     assert all(
         index == row.face for (_, index), row in zip(matched, faces.itertuples(), strict=True)
     )
 
-    # the expressions of the pasted faces, well above chance (1/7) and the majority class
-    truth = np.array([video.expressions[f - 1][i] for f, i in matched])
-    accuracy = float((faces["expression"].to_numpy() == truth).mean())
-    majority = np.bincount(truth).max() / truth.size
-    assert accuracy >= max(0.45, majority + 0.2), (accuracy, majority)
     probabilities = faces[[c for c in HEADER.split(",") if c.startswith("p_") and "AU" not in c]]
     np.testing.assert_allclose(probabilities.drop(columns="p_other").sum(axis=1), 1.0, atol=1e-4)
     names = faces["expression_name"].tolist()
@@ -83,6 +90,21 @@ def test_predict_writes_one_row_per_frame_and_face_with_the_right_expressions(
         "clip_face1_timeline.png",
     ]
     assert all(non_trivial_png(p) for p in plots.iterdir())
+
+
+@pytest.mark.slow
+def test_predicted_expressions_of_the_pasted_faces_are_right(
+    accurate_expression_run, video_file, tmp_path
+):
+    path, video = video_file
+    out = tmp_path / "preds.csv"
+    assert main(["-q", "predict", str(accurate_expression_run), str(path), "--out", str(out)]) == 0
+    faces = pd.read_csv(out).query("face >= 0")
+    truth = np.array([video.expressions[f - 1][i] for f, i in pasted_faces(faces, video)])
+    # well above chance (1/7) and the majority class
+    accuracy = float((faces["expression"].to_numpy() == truth).mean())
+    majority = np.bincount(truth).max() / truth.size
+    assert accuracy >= max(0.45, majority + 0.2), (accuracy, majority)
 
 
 def test_abaw_format_writes_a_line_for_every_frame(expression_run, video_file, tmp_path):
@@ -116,6 +138,24 @@ def test_no_detect_predicts_cropped_faces_of_a_folder(expression_run, expression
     assert predicted["image"].tolist() == [f"face_{i:03d}.png" for i in table.index]
     assert (predicted["frame"] == -1).all() and (predicted["face"] == 0).all()
     assert predicted[["box_x", "box_y", "box_w", "box_h"]].isna().all().all()
+    # the crops are predicted as the model predicts them without predict
+    images = np.stack([cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB) for p in table.path])
+    direct = load_predictor(expression_run).predict(images, verbose=0)["expression"]
+    np.testing.assert_array_equal(predicted["expression"].to_numpy(), direct.argmax(-1))
+
+
+@pytest.mark.slow
+def test_no_detect_crops_are_predicted_well(accurate_expression_run, expression_stills, tmp_path):
+    table = read(f"{expression_stills}?split=validation")
+    folder = tmp_path / "crops"
+    folder.mkdir()
+    for row in table.itertuples():
+        shutil.copy(row.path, folder / f"face_{row.Index:04d}.png")
+    out = tmp_path / "crops.csv"
+    argv = ["-q", "predict", str(accurate_expression_run), str(folder), "--no-detect"]
+    assert main([*argv, "--out", str(out)]) == 0
+    predicted = pd.read_csv(out)
+    assert predicted["image"].tolist() == [f"face_{i:04d}.png" for i in table.index]
     accuracy = (predicted["expression"].to_numpy() == table["expression"].to_numpy()).mean()
     assert accuracy >= 0.45, accuracy
 

@@ -8,6 +8,7 @@ from tests.test_import_without_tensorflow import run_blocked
 
 
 @pytest.mark.jax
+@pytest.mark.slow  # a fresh interpreter with TensorFlow blocked (~18 s); CI's JAX venv has none
 def test_models_build_save_and_import_weights_with_tensorflow_blocked(tmp_path):
     pytest.importorskip("jax")
     result = run_blocked(

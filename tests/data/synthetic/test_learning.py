@@ -22,6 +22,9 @@ import pytest
 
 from tests.helpers.synthetic_learning import Setup, train_and_score
 
+# The slow tier runs with --dist loadgroup: one worker trains this module's fixture.
+pytestmark = pytest.mark.xdist_group("synthetic_learning")
+
 
 @pytest.fixture(scope="module")
 def result():
