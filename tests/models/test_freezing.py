@@ -10,10 +10,8 @@ from affectkeras.models import build_task_model, get_backbone
 from affectkeras.models.freezing import backbone_of, freeze_all_but_last_stage
 from affectkeras.output_spec import OutputSpec
 
-pytestmark = pytest.mark.jax
 
-
-def test_resnet50_keeps_conv5_trainable():
+def test_resnet50_keeps_conv5_trainable():  # layer names only: not backend-dependent
     model = build_task_model(
         get_backbone("resnet50", input_shape=(32, 32, 3)), OutputSpec.create("expr", 7)
     )
@@ -22,6 +20,7 @@ def test_resnet50_keeps_conv5_trainable():
     assert {w.path.split("/")[0] for w in backbone_of(model).trainable_weights} == set(names)
 
 
+@pytest.mark.jax
 @pytest.mark.parametrize(
     ("name", "last"),
     [("tiny", "stage3_"), pytest.param("resnet32", "stage3_", marks=pytest.mark.slow)],
@@ -54,6 +53,7 @@ def test_only_the_last_stage_and_the_heads_train(name, last):
             np.testing.assert_array_equal(old, new.numpy(), err_msg=layer.name)
 
 
+@pytest.mark.jax
 def test_a_model_without_a_staged_backbone_is_refused():
     inputs = keras.Input((4,))
     model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
