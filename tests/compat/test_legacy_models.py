@@ -1,0 +1,47 @@
+"""Predictors saved before the layout of issue 20 still load and predict the same.
+
+The ``.keras`` files in ``legacy/`` were written by ``make_legacy_models.py`` at commit 56c8b82,
+with the module paths of that time; each ``.npz`` holds the inputs and that code's outputs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+import affectkeras.models  # noqa: F401  (registers the serializable classes)
+from affectkeras.recipes.evaluation import load_predictor
+
+pytestmark = pytest.mark.jax
+
+LEGACY = Path(__file__).parent / "legacy"
+RECIPES = ["mtl_fusion", "temporal_stat", "sjmt", "teacher_student"]
+
+
+def _saved(recipe):
+    arrays = np.load(LEGACY / f"{recipe}.npz")
+    inputs = {k[3:]: arrays[k] for k in arrays.files if k.startswith("in_")}
+    outputs = {k[4:]: arrays[k] for k in arrays.files if k.startswith("out_")}
+    return inputs.get("image", inputs), outputs
+
+
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_a_model_saved_before_the_move_loads_with_keras_and_predicts_the_same(recipe):
+    model = keras.models.load_model(LEGACY / f"{recipe}.keras", compile=False)
+    inputs, expected = _saved(recipe)
+    predicted = model.predict(inputs, verbose=0)
+    assert set(predicted) == set(expected)
+    for name, values in expected.items():
+        np.testing.assert_allclose(predicted[name], values, rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("recipe", ["mtl_fusion", "temporal_stat"])
+def test_load_predictor_reads_a_model_saved_before_the_move(recipe):
+    model = load_predictor(LEGACY / f"{recipe}.keras")
+    inputs, expected = _saved(recipe)
+    predicted = model.predict(inputs, verbose=0)
+    for name, values in expected.items():
+        np.testing.assert_allclose(predicted[name], values, rtol=1e-5, atol=1e-5, err_msg=name)
