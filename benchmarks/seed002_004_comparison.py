@@ -36,7 +36,7 @@ KEYS = ("expr_score_abaw2", "va_ccc_valence", "va_ccc_arousal", "va_ccc")
 def make_data(root: Path, videos: int, frames: int) -> list[str]:
     from affectkeras.data import read
     from affectkeras.data.synthetic.writer import write_affwild2
-    from affectkeras.recipes.task_sets import row_labels
+    from affectkeras.data.table import labelled_expression_va
 
     write_affwild2(
         root / "affwild2", videos=videos, frames=frames, seed=11, size=32, progress=False
@@ -45,7 +45,7 @@ def make_data(root: Path, videos: int, frames: int) -> list[str]:
         root / "other", videos=videos // 2, frames=frames, seed=12, size=32, progress=False
     )
     other = read(f"affwild2:{root / 'other'}")
-    expression, va = row_labels(other)
+    expression, va = labelled_expression_va(other)
     rows = other[expression & va & (other["expression"] < 7)]
     pd.DataFrame(
         {

@@ -41,7 +41,8 @@ from IPython.display import Image, display
 import affectkeras
 from affectkeras import labels, recipes
 from affectkeras.data.synthetic import write_stills
-from affectkeras.recipes.evaluation import evaluate, load_predictor
+from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.predictor import load_predictor
 
 # %% [markdown]
 # ## Parameters

@@ -46,7 +46,7 @@ from affectkeras import labels, recipes
 from affectkeras.data.synthetic import composite, make_video, write_affwild2, write_stills
 from affectkeras.export import export_model, rest_request_body, serve_rest
 from affectkeras.inference import FaceDetector, align_face
-from affectkeras.recipes.evaluation import load_predictor
+from affectkeras.predictor import load_predictor
 
 # %% [markdown]
 # ## Parameters

@@ -33,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from affectkeras.recipes.evaluation import evaluate
+    from affectkeras.evaluation.evaluate import evaluate
 
     progress = not getattr(args, "quiet", False)
     scores = evaluate(

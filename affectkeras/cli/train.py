@@ -51,6 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from affectkeras.predictor import MODEL_FILE
     from affectkeras.recipes.registry import get_recipe
 
     recipe = get_recipe(args.recipe)
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     args.interrupted_hint = "; rerun the same command to resume from the last finished epoch"
     result = recipe.train(args.data, args.out, config)
     print(f"run directory: {result.run_dir}")
-    for name in ("model.keras", "config.yaml", "history.csv", "metrics.json"):
+    for name in (MODEL_FILE, "config.yaml", "history.csv", "metrics.json"):
         print(f"  {name:13s} {result.run_dir / name}")
     if result.best_epoch is not None:
         print(f"best epoch: {result.best_epoch + 1}")

@@ -10,7 +10,7 @@ import pandas as pd
 from affectkeras.data.readers import get_reader
 from affectkeras.data.skips import SkipReport
 from affectkeras.data.spec import DataSpec, parse_spec
-from affectkeras.data.table import concat_tables, summarize
+from affectkeras.data.table import concat_tables, expression_classes, summarize
 
 logger = logging.getLogger("affectkeras.data")
 
@@ -91,3 +91,31 @@ def _why_empty(skips: SkipReport) -> str:
     reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(skips.counts.items()))
     examples = next(iter(skips.examples.values()), [])
     return f"every sample was skipped ({reasons}), e.g. {examples[0] if examples else '?'}"
+
+
+def read_datasets(specs: Sequence[str]) -> pd.DataFrame:
+    """Reads each spec; two specs of one reader (two ``csv:`` sets) get distinct dataset names
+    (``csv``, ``csv_2``), since seed 003's label sets are per dataset.
+
+    ``attrs["dataset_classes"]`` records each dataset's expression space (7 or 8).
+    """
+    if not specs:
+        raise ValueError("No --data given")
+    tables, seen, classes = [], {}, {}
+    for spec in specs:
+        table = read_one(spec)
+        space = expression_classes(table)
+        names = table["dataset"].astype(str).unique().tolist()
+        renamed = {}
+        for name in names:
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:
+                renamed[name] = f"{name}_{seen[name]}"
+        if renamed:
+            table = table.assign(dataset=table["dataset"].astype(str).replace(renamed))
+        for name in table["dataset"].astype(str).unique():
+            classes[name] = space
+        tables.append(table)
+    result = tables[0] if len(tables) == 1 else concat_tables(tables)
+    result.attrs["dataset_classes"] = classes
+    return result

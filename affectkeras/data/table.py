@@ -198,3 +198,10 @@ def summarize(table: pd.DataFrame) -> dict[str, Any]:
         "skipped": int(table.attrs.get("skipped", 0)),
         "skipped_by_reason": dict(table.attrs.get("skipped_by_reason", {})),
     }
+
+
+def labelled_expression_va(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """bool [N] rows with an expression label and bool [N] rows with both VA dimensions."""
+    expression = table["expression"].to_numpy(dtype=np.int64) != labels.MISSING_EXPRESSION
+    va = table[list(labels.VALENCE_AROUSAL)].to_numpy(dtype=np.float32)
+    return expression, (va != labels.MISSING_VA).all(axis=1)

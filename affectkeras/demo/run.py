@@ -132,8 +132,8 @@ def synth_step(out: Path, settings: DemoSettings, state: dict, progress: bool, e
 
 def train_step(out: Path, settings: DemoSettings, state: dict, progress: bool, echo) -> None:
     """Step 2: ``affectkeras train --recipe mtl_fusion --set stage=mtl ...`` (resumes a run)."""
+    from affectkeras.recipes.engine.run_dir import RunDir
     from affectkeras.recipes.registry import get_recipe
-    from affectkeras.recipes.run_dir import RunDir
 
     data = f"affwild2:{out / folder.SYNTH}"
     run_path = out / folder.RUN
@@ -159,8 +159,8 @@ def evaluate_step(out: Path, settings: DemoSettings, state: dict, progress: bool
     from affectkeras.data import read
     from affectkeras.data.table import expression_classes
     from affectkeras.demo.baselines import majority_class, trivial_scores
-    from affectkeras.recipes.evaluation import evaluate
-    from affectkeras.recipes.scoring import canonical_truth
+    from affectkeras.evaluation.evaluate import evaluate
+    from affectkeras.evaluation.scoring import canonical_truth
 
     spec = f"affwild2:{out / folder.SYNTH}?split=validation"
     plots = out / folder.PLOTS
@@ -186,8 +186,7 @@ def export_step(out: Path, settings: DemoSettings, state: dict, progress: bool, 
         state["serving"] = {"skipped": "no TensorFlow"}
         return
     from affectkeras.export import export_model, rest_request_body, serve_rest
-    from affectkeras.recipes.evaluation import load_predictor
-    from affectkeras.recipes.scoring import output_dict
+    from affectkeras.predictor import load_predictor, output_dict
 
     model = load_predictor(state["paths"]["run_model"])
     path = export_model(model, out / folder.EXPORT, overwrite=True)

@@ -45,7 +45,7 @@ from affectkeras.export.serving_model import (
     build_serving_model,
     serving_input_names,
 )
-from affectkeras.recipes.predictor_inputs import PredictorInputs, describe_inputs
+from affectkeras.predictor import PredictorInputs, describe_inputs
 
 FORMATS: dict[str, ModuleType] = {"tf_saved_model": saved_model, "onnx": onnx, "litert": litert}
 METADATA_FILE = "affectkeras.json"
@@ -211,7 +211,7 @@ def _labels(output: str, width: int) -> list[str]:
 def _load(model: Any) -> keras.Model:
     if isinstance(model, keras.Model):
         return model
-    from affectkeras.recipes.evaluation import load_predictor
+    from affectkeras.predictor import load_predictor
 
     return load_predictor(model)
 

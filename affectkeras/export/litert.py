@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from affectkeras.export.saved_model import keras_signature
-from affectkeras.recipes.predictor_inputs import PredictorInputs
+from affectkeras.predictor import PredictorInputs
 
 FILE_NAME = "model.tflite"
 TOLERANCE = 1e-4

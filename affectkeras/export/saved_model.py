@@ -4,7 +4,7 @@ The signature's inputs are named after the serving model's (``image``, or ``pixe
 ``mask``), with free batch, height and width; its outputs are the served outputs by name.
 
 Example:
-    >>> from affectkeras.recipes.predictor_inputs import PredictorInputs
+    >>> from affectkeras.predictor import PredictorInputs
     >>> [spec.name for spec in input_specs(PredictorInputs("window", 32, 32, 4))]
     ['pixels', 'mask']
 """
@@ -19,7 +19,7 @@ import keras
 import numpy as np
 
 from affectkeras.export.serving_model import serving_input_names
-from affectkeras.recipes.predictor_inputs import PredictorInputs
+from affectkeras.predictor import PredictorInputs
 
 SIGNATURE = "serving_default"
 TOLERANCE = 1e-5

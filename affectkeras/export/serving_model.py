@@ -1,6 +1,6 @@
 """The model an export serves: any-size uint8 frames in, the predictor's named outputs out.
 
-A recipe's predictor (``model.keras``, see ``recipes.predictor_inputs``) takes frames at its own
+A recipe's predictor (``model.keras``, see ``affectkeras.predictor``) takes frames at its own
 size. ``build_serving_model`` wraps it so that a client may send RGB uint8 frames of any height
 and width: ``ResizeFrames`` resizes them bilinearly (half-pixel centres, no antialiasing, as the
 training pipeline does) to the predictor's size and rounds back to uint8, so frames already at
@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import keras
 
-from affectkeras.recipes.predictor_inputs import (
+from affectkeras.predictor import (
     IMAGE_INPUT,
     WINDOW_MASK,
     WINDOW_PIXELS,

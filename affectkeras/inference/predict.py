@@ -43,7 +43,7 @@ from affectkeras.inference.detect import FaceDetector
 from affectkeras.inference.tracks import IoUTracker
 from affectkeras.inference.video import Frame, open_source
 from affectkeras.inference.windows import TrackHistory
-from affectkeras.recipes.predictor_inputs import describe_inputs
+from affectkeras.predictor import describe_inputs
 
 CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
 STAGES = ("decode", "detect", "align", "model")
@@ -247,7 +247,7 @@ def predict(
         ``num_frames`` ({video name: frames read}), ``no_face_frames`` and ``timings``.
     """
     if not hasattr(model, "predict_on_batch"):
-        from affectkeras.recipes.evaluation import load_predictor
+        from affectkeras.predictor import load_predictor
 
         model = load_predictor(model)
     source = open_source(path)

@@ -1,7 +1,10 @@
 """Training recipes: typed configs, ``train`` into a run directory, ``evaluate``.
 
 ``affectkeras train --recipe NAME --data SPEC --out RUN_DIR`` and the Python API below run the
-same code. See docs/training.md.
+same code. See docs/training.md. Layout: ``registry`` (names and summaries), ``engine/`` (what
+every recipe shares) and one module or folder per recipe: ``single_task``, ``sequential_mtl``
+(seed 000), ``mtl_fusion`` (seed 001), ``teacher_student/`` (seed 002), ``sjmt`` (seed 003),
+``temporal_stat/`` (seed 004). Recipes import the engine and ``single_task``, never each other.
 
 Example:
     >>> from affectkeras import recipes
@@ -14,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from affectkeras.recipes.config import TrainConfig, load_config, resolve_config
+from affectkeras.recipes.engine.config import TrainConfig, load_config, resolve_config
 from affectkeras.recipes.registry import get_recipe, list_recipes, register_recipe
 
 
@@ -44,10 +47,17 @@ def train(
 
 
 def evaluate(model, data, out=None, batch_size: int = 64) -> dict:
-    """Scores a RUN_DIR or ``.keras`` model on data specs (see ``recipes.evaluation``)."""
-    from affectkeras.recipes.evaluation import evaluate as run
+    """Scores a RUN_DIR or ``.keras`` model on data specs (``affectkeras.evaluation.evaluate``)."""
+    from affectkeras.evaluation import evaluate as run
 
     return run(model, data, out, batch_size)
+
+
+def load_predictor(path: str | Path) -> Any:
+    """A RUN_DIR's ``model.keras`` or a ``.keras`` file (``affectkeras.predictor``)."""
+    from affectkeras.predictor import load_predictor as load
+
+    return load(path)
 
 
 __all__ = [
@@ -56,6 +66,7 @@ __all__ = [
     "get_recipe",
     "list_recipes",
     "load_config",
+    "load_predictor",
     "register_recipe",
     "resolve_config",
     "train",

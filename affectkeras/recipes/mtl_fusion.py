@@ -16,7 +16,7 @@ single-task on expressions and AUs). Training (Sec. 3.2): Adam, learning rate 5e
 ResNet-50 with a linear layer per task; scored by their P = 0.5 (CCC_a + CCC_v) + 0.125
 sum F1_expr + sum F1_au / 12 (``mtl_p``, the checkpoint monitor of the multi-task stage).
 
-Stages (``affectkeras.recipes.stages``), each an ordinary run in ``RUN_DIR/<stage>/``:
+Stages (``affectkeras.recipes.engine.stages``), each an ordinary run in ``RUN_DIR/<stage>/``:
 ``mtl`` (the multi-task network, :class:`HardSharingMTL`), then ``expr``, ``au``, ``va`` (the
 single-task networks of the trained tasks). ``combine`` builds the fused predictor
 (``affectkeras.models.build_fused_predictor``): ONE Keras model taking ``image`` whose
@@ -36,33 +36,35 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
 import keras
 
 from affectkeras.models import build_fused_predictor, build_task_model
 from affectkeras.output_spec import TASK_KEYS, OutputSpec
-from affectkeras.recipes.base import Models, Recipe
-from affectkeras.recipes.config import TrainConfig
-from affectkeras.recipes.evaluation import load_predictor
-from affectkeras.recipes.inputs import RunTables
-from affectkeras.recipes.single_task import (
-    Seed001Config,
-    SingleTask,
-    SingleTaskConfig,
-    predictor_of,
-    task_losses,
-)
-from affectkeras.recipes.stages import Stage, StagedConfig, StagedRecipe
+from affectkeras.predictor import load_predictor
+from affectkeras.recipes.engine.base import Models, Recipe, predictor_of
+from affectkeras.recipes.engine.inputs import RunTables
+from affectkeras.recipes.engine.stages import Stage, StagedConfig, StagedRecipe, derive
+from affectkeras.recipes.engine.task_losses import TaskLossConfig, task_losses
+from affectkeras.recipes.single_task import SingleTask, SingleTaskConfig
 
 MULTI_STAGE = "mtl"
 
 
 @dataclasses.dataclass
-class HardSharingConfig(Seed001Config):
-    """Seed 001's multi-task network: shared ResNet-50, a linear layer per task, summed losses."""
+class HardSharingConfig(TaskLossConfig):
+    """Seed 001's multi-task network (Sec. 2, 3.2): a shared ResNet-50 at 112 px, a linear layer
+    per task, the summed losses L_1 + L_2 + L_3, Adam at 5e-5, batch 64."""
 
     tasks: str = "expr,au,va"
+    backbone: str = "resnet50"
+    image_size: int = 112
+    head: str = "linear"
+    epochs: int | None = 10  # not given by the paper
+    batch_size: int = 64
+    optimizer: str = "adam"
+    learning_rate: float = 5e-5
 
     def validate(self) -> None:
         super().validate()
@@ -84,6 +86,7 @@ class MTLFusionConfig(HardSharingConfig, StagedConfig):
         stage: ``all``, or one of ``mtl``, ``expr``, ``au``, ``va``.
     """
 
+    stage_names: ClassVar[tuple[str, ...]] = (MULTI_STAGE, *TASK_KEYS)
     fusion_expr: float = 0.6
     fusion_au: float = 0.6
     fusion_va: float = 0.4
@@ -104,7 +107,6 @@ class HardSharingMTL(Recipe):
     """The multi-task stage: one shared backbone, a linear layer per task, L_1 + L_2 + L_3."""
 
     name = "mtl_fusion.mtl"
-    summary = "seed 001's hard-sharing multi-task network (the mtl stage of mtl_fusion)"
     config_class = HardSharingConfig
 
     def build(self, config: HardSharingConfig, spec: OutputSpec, tables: RunTables) -> Models:
@@ -120,9 +122,7 @@ class MTLFusion(StagedRecipe):
     """Seed 001: multi-task and single-task networks, fused at inference (see the module doc)."""
 
     name = "mtl_fusion"
-    summary = "seed 001 (Chang et al.): multi-task and single-task models fused at inference"
     config_class = MTLFusionConfig
-    stage_names = (MULTI_STAGE, *TASK_KEYS)
 
     def stages(self, config: MTLFusionConfig, run_path: Path | None) -> list[Stage]:
         stages = [Stage(MULTI_STAGE, HardSharingMTL(), derive(HardSharingConfig, config))]
@@ -137,10 +137,3 @@ class MTLFusion(StagedRecipe):
         multi = load_predictor(stage_dirs[MULTI_STAGE])
         singles = {TASK_KEYS[key]: load_predictor(stage_dirs[key]) for key in config.task_keys}
         return build_fused_predictor(multi, singles, config.fusion_weights())
-
-
-def derive(config_class: type[TrainConfig], config: TrainConfig, **changes: Any) -> TrainConfig:
-    """A stage's config: the keys ``config_class`` shares with ``config``, plus ``changes``."""
-    names = {field.name for field in dataclasses.fields(config_class)} - {"recipe"}
-    values = {key: value for key, value in config.to_dict().items() if key in names}
-    return config_class(**{**values, **changes})

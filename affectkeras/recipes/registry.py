@@ -1,7 +1,8 @@
 """The recipe registry behind ``list_recipes``, ``get_recipe`` and ``affectkeras train --recipe``.
 
-Listing needs no Keras import (``affectkeras train --help`` stays fast); a recipe's module is
-imported when it is asked for.
+The one source of the recipe names and their one-line summaries. Listing needs no Keras import
+(``affectkeras train --help`` stays fast); a recipe's module is imported when it is asked for,
+and its class's ``name`` must be the name it is registered under.
 
 Example:
     >>> sorted(list_recipes())
@@ -89,4 +90,10 @@ def get_recipe(name: str):
     if name not in _RECIPES:
         raise ValueError(f"Unknown recipe {name!r}; recipes: {', '.join(sorted(_RECIPES))}")
     entry = _RECIPES[name]
-    return getattr(importlib.import_module(entry.module), entry.class_name)()
+    recipe = getattr(importlib.import_module(entry.module), entry.class_name)()
+    if recipe.name != name:
+        raise ValueError(
+            f"Recipe {name!r} is registered as {entry.module}:{entry.class_name}, "
+            f"whose name is {recipe.name!r}"
+        )
+    return recipe

@@ -30,7 +30,7 @@ The tables score each task with its ABAW2 challenge score (expression 0.67 F1 + 
 
 ``folds=K`` (K >= 2) runs the paper's test protocol (Sec. 3.2: training and validation sets
 merged, K-fold, the final prediction from the K models) as a staged run
-(``affectkeras.recipes.stages``): stage ``fold<k>`` trains Algorithm 1 on every fold but k of
+(``affectkeras.recipes.engine.stages``): stage ``fold<k>`` trains Algorithm 1 on every fold but k of
 train + validation (``recipes.kfold``, video-disjoint folds) and validates on fold k; the final
 model.keras averages the K models' predictions in one Keras model. Its top-level metrics.json
 scores that model on the validation split, which the folds trained on: not a held-out score
@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import ClassVar
 
 import keras
 import numpy as np
@@ -58,12 +59,11 @@ from affectkeras.data.sampling import Sampler
 from affectkeras.data.subsets import task_subsets
 from affectkeras.models import build_averaged_predictor, build_task_model
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.base import Models, Recipe
-from affectkeras.recipes.evaluation import load_predictor
-from affectkeras.recipes.inputs import RunTables, run_tables
-from affectkeras.recipes.kfold import fold_tables
-from affectkeras.recipes.single_task import predictor_of
-from affectkeras.recipes.stages import Stage, StagedConfig, StagedRecipe
+from affectkeras.predictor import load_predictor
+from affectkeras.recipes.engine.base import Models, Recipe, predictor_of
+from affectkeras.recipes.engine.inputs import RunTables, run_tables
+from affectkeras.recipes.engine.kfold import fold_tables
+from affectkeras.recipes.engine.stages import Stage, StagedConfig, StagedRecipe
 
 SUBSET_ORDER = ("E", "A", "B")
 """Algorithm 1's order of the three sets within an epoch."""
@@ -82,6 +82,7 @@ class SequentialMTLConfig(StagedConfig):
         stage: with ``folds``: ``all`` or one ``fold<k>``.
     """
 
+    stage_names: ClassVar[tuple[str, ...]] = tuple(f"fold{k}" for k in range(1, MAX_FOLDS + 1))
     tasks: str = "expr,au"
     backbone: str = "resnet50"
     image_size: int = 112
@@ -127,9 +128,7 @@ class SequentialMTL(StagedRecipe):
     """Seed 000's Algorithm 1, optionally K-fold over train + validation (see the module doc)."""
 
     name = "sequential_mtl"
-    summary = "seed 000 (Phan et al.): one network trained on E, then A, then B each epoch"
     config_class = SequentialMTLConfig
-    stage_names = tuple(f"fold{k}" for k in range(1, MAX_FOLDS + 1))
 
     def train(self, data, out, config: SequentialMTLConfig | None = None, callbacks=()):
         """One ordinary run, or (``folds`` >= 2) the K fold stages and their average."""

@@ -43,10 +43,9 @@ from affectkeras.metrics.compound import compound_targets
 from affectkeras.models import JointDecoder, build_task_model
 from affectkeras.models.layers import JointToCanonical
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.base import Models, Recipe
-from affectkeras.recipes.config import TrainConfig
-from affectkeras.recipes.inputs import RunTables
-from affectkeras.recipes.single_task import predictor_of
+from affectkeras.recipes.engine.base import Models, Recipe, predictor_of
+from affectkeras.recipes.engine.config import TrainConfig
+from affectkeras.recipes.engine.inputs import RunTables
 
 MODES = ("sjmt", "alternating")
 AU_COLUMNS = list(labels.ACTION_UNITS)
@@ -96,7 +95,6 @@ class SelectiveJointMultiTask(Recipe):
     """Seed 003's SJMT and its alternating multi-task baseline (see the module doc)."""
 
     name = "sjmt"
-    summary = "seed 003 (Pons & Masip): one sigmoid layer over the datasets' label spaces"
     config_class = SJMTConfig
 
     def labelled(self, config: SJMTConfig, table: pd.DataFrame) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import affectkeras.models  # noqa: F401  (registers the serializable classes)
-from affectkeras.recipes.evaluation import load_predictor
+from affectkeras.predictor import load_predictor
 
 pytestmark = pytest.mark.jax
 

@@ -12,7 +12,7 @@ from affectkeras.models import build_task_model, get_backbone
 from affectkeras.models.temporal.stat_lstm import build_stat_lstm_model
 from affectkeras.models.temporal.window import build_window_model
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.stages import combined_predictor
+from affectkeras.recipes.engine.stages import combined_predictor
 
 pytestmark = pytest.mark.jax
 

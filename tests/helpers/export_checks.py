@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from affectkeras.recipes.evaluation import load_predictor
-from affectkeras.recipes.predictor_inputs import describe_inputs
+from affectkeras.predictor import describe_inputs, load_predictor
 
 CANONICAL = {"expression", "action_units", "valence_arousal", "compound"}
 

@@ -20,7 +20,7 @@ from affectkeras.models import (
     get_backbone,
 )
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.predictor_inputs import describe_inputs
+from affectkeras.predictor import describe_inputs
 
 pytestmark = pytest.mark.jax
 

@@ -14,7 +14,7 @@ import pytest
 from affectkeras.cli.main import main
 from affectkeras.data import read
 from affectkeras.inference.tracks import box_iou
-from affectkeras.recipes.evaluation import load_predictor
+from affectkeras.predictor import load_predictor
 
 HEADER = (
     "image,frame,face,box_x,box_y,box_w,box_h,valence,arousal,expression,expression_name,"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from affectkeras.recipes import get_recipe, list_recipes
-from affectkeras.recipes.config import TrainConfig, load_config, resolve_config, save_config
+from affectkeras.recipes.engine.config import TrainConfig, load_config, resolve_config, save_config
 
 
 def test_every_recipe_lists_a_summary_and_builds_its_config():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from affectkeras.data.table import make_table
-from affectkeras.recipes.inputs import RunTables
-from affectkeras.recipes.kfold import fold_of_rows, fold_tables
+from affectkeras.recipes.engine.inputs import RunTables
+from affectkeras.recipes.engine.kfold import fold_of_rows, fold_tables
 
 
 def video_table(videos: int, frames: int = 3, split: str = "train"):

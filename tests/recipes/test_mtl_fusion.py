@@ -12,11 +12,11 @@ import yaml
 
 from affectkeras import losses
 from affectkeras.cli.main import main
+from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.predictor import describe_inputs, load_predictor
 from affectkeras.recipes import get_recipe
-from affectkeras.recipes.evaluation import evaluate, load_predictor
-from affectkeras.recipes.inputs import run_tables
+from affectkeras.recipes.engine.inputs import run_tables
 from affectkeras.recipes.mtl_fusion import HardSharingMTL
-from affectkeras.recipes.predictor_inputs import describe_inputs
 from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY

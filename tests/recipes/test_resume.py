@@ -11,7 +11,7 @@ import pytest
 
 from affectkeras import recipes
 from affectkeras.cli.main import main
-from affectkeras.recipes.run_dir import RunDir
+from affectkeras.recipes.engine.run_dir import RunDir
 
 from .conftest import TINY
 

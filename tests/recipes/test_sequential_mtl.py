@@ -12,9 +12,9 @@ import yaml
 from affectkeras import labels
 from affectkeras.cli.main import main
 from affectkeras.data.synthetic.writer import write_affwild2
+from affectkeras.predictor import load_predictor
 from affectkeras.recipes import get_recipe
-from affectkeras.recipes.evaluation import load_predictor
-from affectkeras.recipes.inputs import run_tables, training_batches
+from affectkeras.recipes.engine.inputs import run_tables, training_batches
 from affectkeras.recipes.sequential_mtl import algorithm1_sets
 from tests.helpers.export_checks import assert_exports_as_served
 

@@ -9,11 +9,12 @@ import pytest
 
 from affectkeras import labels
 from affectkeras.cli.main import main
+from affectkeras.evaluation.evaluate import evaluate
 from affectkeras.models import JointDecoder
 from affectkeras.output_spec import OutputSpec
+from affectkeras.predictor import load_predictor
 from affectkeras.recipes import get_recipe
-from affectkeras.recipes.evaluation import evaluate, load_predictor
-from affectkeras.recipes.inputs import run_tables
+from affectkeras.recipes.engine.inputs import run_tables
 from affectkeras.recipes.sjmt import alternating_table, dataset_spaces
 from tests.helpers.export_checks import assert_exports_as_served
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from affectkeras.data.table import concat_tables, make_table
-from affectkeras.recipes.splits import group_split, split_train_validation
+from affectkeras.recipes.engine.splits import group_split, split_train_validation
 
 
 def video_table(dataset="affwild2", splits=("train",) * 4):

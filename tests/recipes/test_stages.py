@@ -7,20 +7,21 @@ import dataclasses
 import json
 import shutil
 from pathlib import Path
+from typing import ClassVar
 
 import keras
 import numpy as np
 import pytest
 
-from affectkeras.recipes.evaluation import evaluate
-from affectkeras.recipes.single_task import SingleTask
-from affectkeras.recipes.stages import (
+from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.recipes.engine.stages import (
     Stage,
     StagedConfig,
     StagedRecipe,
     combined_predictor,
     stage_predictor,
 )
+from affectkeras.recipes.single_task import SingleTask
 from tests.recipes.conftest import TINY
 
 pytestmark = pytest.mark.jax
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.jax
 
 @dataclasses.dataclass
 class TwoStageConfig(StagedConfig):
+    stage_names: ClassVar[tuple[str, ...]] = ("expr", "au")
     backbone: str = "tiny"
     image_size: int = 32
     batch_size: int = 32
@@ -40,7 +42,6 @@ class ExprThenAu(StagedRecipe):
     """An expression network, then an AU network; fused: one model with both outputs."""
 
     name = "expr_then_au"
-    stage_names = ("expr", "au")
     config_class = TwoStageConfig
 
     def stages(self, config, run_path):

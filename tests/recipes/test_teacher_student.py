@@ -12,11 +12,12 @@ import pytest
 from affectkeras import losses
 from affectkeras.cli.main import main
 from affectkeras.data import read
-from affectkeras.data.table import make_table
-from affectkeras.recipes import get_recipe, task_sets
-from affectkeras.recipes.evaluation import evaluate, load_predictor
-from affectkeras.recipes.predictor_inputs import describe_inputs
-from affectkeras.recipes.teacher_student_stages import StudentStage
+from affectkeras.data.table import labelled_expression_va, make_table
+from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.predictor import describe_inputs, load_predictor
+from affectkeras.recipes import get_recipe
+from affectkeras.recipes.teacher_student import task_sets
+from affectkeras.recipes.teacher_student.stages import StudentStage
 from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
@@ -38,7 +39,7 @@ SEED002_TINY = [
 def expr_va_set(affwild2_tree, tmp_path_factory):
     """An AffectNet-like still set labelled for expressions and VA on every row (csv)."""
     table = read(f"affwild2:{affwild2_tree}?split=train")
-    expression, va = task_sets.row_labels(table)
+    expression, va = labelled_expression_va(table)
     rows = table[expression & va]
     path = tmp_path_factory.mktemp("expr-va") / "labels.csv"
     pd.DataFrame(
@@ -69,7 +70,7 @@ def test_task_sets_put_shared_frames_in_both_sets_and_joint_datasets_in_expr_va(
     assert task_sets.expr_va_datasets(table, ["none"]) == []
     with pytest.raises(ValueError, match=r"expr_va_datasets names \['afew'\]"):
         task_sets.expr_va_datasets(table, ["afew"])
-    expression, va = task_sets.row_labels(table)
+    expression, va = labelled_expression_va(table)
     joint = table["dataset"].to_numpy() == "affectnet"
     samples, sets = task_sets.task_set_instances(expression, va, joint)
     # row 2 (an Aff-Wild2 frame with both labels) is in EXPR and VA; row 3 has no label

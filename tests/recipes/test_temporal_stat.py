@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 
 from affectkeras.cli.main import main
+from affectkeras.evaluation.evaluate import evaluate
 from affectkeras.models import build_task_model, get_backbone
 from affectkeras.output_spec import OutputSpec
+from affectkeras.predictor import describe_inputs, load_predictor
 from affectkeras.recipes import get_recipe
-from affectkeras.recipes.evaluation import evaluate, load_predictor
-from affectkeras.recipes.inputs import run_tables
-from affectkeras.recipes.predictor_inputs import describe_inputs
-from affectkeras.recipes.temporal_stat import fusion_predictor
-from affectkeras.recipes.temporal_stat_stages import TemporalStage
+from affectkeras.recipes.engine.inputs import run_tables
+from affectkeras.recipes.temporal_stat.recipe import fusion_predictor
+from affectkeras.recipes.temporal_stat.stages import TemporalStage
 from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY

@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from affectkeras.cli.main import main
+from affectkeras.predictor import load_predictor
 from affectkeras.recipes import get_recipe
-from affectkeras.recipes.evaluation import load_predictor
 
 from .conftest import TINY
 
@@ -156,7 +156,7 @@ def test_mixed_precision_trains_and_keeps_float32_outputs(affwild2_tree, tmp_pat
 
 
 def test_ctrl_c_exits_130_with_a_resume_hint(monkeypatch, tmp_path, capsys):
-    from affectkeras.recipes.base import Recipe
+    from affectkeras.recipes.engine.base import Recipe
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt

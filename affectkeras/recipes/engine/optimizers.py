@@ -1,7 +1,7 @@
 """Optimiser and learning-rate schedule from a config (``optimizer``, ``schedule`` keys).
 
 Example:
-    >>> from affectkeras.recipes.config import TrainConfig
+    >>> from affectkeras.recipes.engine.config import TrainConfig
     >>> config = TrainConfig(optimizer="sgd", learning_rate=0.05, schedule="exponential",
     ...                      decay_steps=10, decay_rate=0.5)
     >>> optimizer = build_optimizer(config, total_steps=100)
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import keras
 
-from affectkeras.recipes.config import TrainConfig
+from affectkeras.recipes.engine.config import TrainConfig
 
 
 def learning_rate_schedule(

@@ -1,8 +1,11 @@
-"""What a predictor (a recipe's ``model.keras``) takes: one image, or a window of frames.
+"""The predictor contract: what every recipe saves and what evaluate, predict and export read.
 
-Every recipe saves a predictor with canonical outputs (``expression``, ``action_units``,
-``valence_arousal``). Its inputs come in two kinds, and ``evaluate``, ``predict`` and ``export``
-feed each kind the same way:
+A *predictor* is the Keras model a recipe saves as ``RUN_DIR/model.keras`` (:data:`MODEL_FILE`).
+Its outputs include some of the canonical ``expression`` [B, C] (probabilities, C = 7 or 8),
+``action_units`` [B, 12] (probabilities) and ``valence_arousal`` [B, 2] in [-1, 1]
+(:data:`CANONICAL_OUTPUTS`), plus extras such as seed 003's ``joint`` and ``compound``. Its
+inputs come in two kinds, and ``evaluate``, ``predict`` and ``export`` feed each kind the same
+way:
 
 - ``image``: one input ``image``, uint8 [B, H, W, 3] (RGB 0..255, normalised inside);
 - ``window``: inputs ``pixels`` uint8 [B, s, H, W, 3] and ``mask`` bool [B, s], the ``s``
@@ -19,8 +22,19 @@ Example:
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+MODEL_FILE = "model.keras"
+"""The predictor's file name in a RUN_DIR (and in each stage's folder)."""
+
+CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
+"""Output names every predictor may have; ``evaluate`` scores those present."""
 
 IMAGE_INPUT = "image"
 WINDOW_PIXELS = "pixels"
@@ -85,3 +99,35 @@ def _fixed(sizes: tuple, shapes: dict) -> tuple[int, ...]:
     if any(size is None for size in sizes):
         raise ValueError(f"a predictor needs a fixed frame size and window length; got {shapes}")
     return tuple(int(size) for size in sizes)
+
+
+def load_predictor(path: str | Path) -> Any:
+    """Loads :data:`MODEL_FILE` from a RUN_DIR, or a ``.keras`` file (affectkeras objects known).
+
+    Raises:
+        ValueError: no such file, or a model without canonical outputs.
+    """
+    import keras
+
+    for module in ("losses", "metrics", "models"):  # registers the serializable objects
+        importlib.import_module(f"affectkeras.{module}")
+    path = Path(path)
+    if path.is_dir():
+        path = path / MODEL_FILE
+    if not path.is_file():
+        raise ValueError(f"{path}: no such model file (give a RUN_DIR or a .keras file)")
+    model = keras.models.load_model(path, compile=False)
+    if not set(model.output_names) & set(CANONICAL_OUTPUTS):
+        raise ValueError(
+            f"{path}: the model outputs {model.output_names}, none of {list(CANONICAL_OUTPUTS)}"
+        )
+    return model
+
+
+def output_dict(model: Any, outputs: Any) -> dict[str, np.ndarray]:
+    """A model's outputs as ``{name: numpy array}`` (single-output models included)."""
+    if isinstance(outputs, Mapping):
+        return {str(name): np.asarray(value) for name, value in outputs.items()}
+    if isinstance(outputs, (list, tuple)):
+        return {name: np.asarray(v) for name, v in zip(model.output_names, outputs, strict=True)}
+    return {model.output_names[0]: np.asarray(outputs)}

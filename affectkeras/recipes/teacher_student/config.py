@@ -16,8 +16,9 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
-from affectkeras.recipes.stages import StagedConfig
+from affectkeras.recipes.engine.stages import StagedConfig
 
 TEACHER_STUDENT_STAGES = ("teacher", "student", "gru_teacher", "gru")
 """Stage names in order: CNN teacher (eq. 7), CNN student (eq. 10), GRU teacher, GRU student."""
@@ -47,6 +48,8 @@ class TeacherStudentConfig(StagedConfig):
         teacher_model, student_model, gru_teacher_model: a ``model.keras`` to use instead
             of the one of the earlier stage in the same RUN_DIR.
     """
+
+    stage_names: ClassVar[tuple[str, ...]] = TEACHER_STUDENT_STAGES
 
     tasks: str = "expr,va"
     backbone: str = "resnet50"
@@ -80,10 +83,6 @@ class TeacherStudentConfig(StagedConfig):
             raise ValueError(
                 f"teacher_student trains expressions and valence/arousal together (seed 002); "
                 f"tasks={self.tasks!r}: use tasks=expr,va"
-            )
-        if self.stage not in ("all", *TEACHER_STUDENT_STAGES):
-            raise ValueError(
-                f"stage={self.stage!r}; choose one of {['all', *TEACHER_STUDENT_STAGES]}"
             )
         if not 0.0 <= self.distill_lambda <= 1.0:
             raise ValueError(f"distill_lambda must be in [0, 1], got {self.distill_lambda}")

@@ -1,6 +1,6 @@
 """``evaluate``: a saved predictor's SPEC.md scores on a data set (``metrics.json``).
 
-Any recipe's ``model.keras`` (or its RUN_DIR) is a predictor with canonical outputs; the data
+Any recipe's ``model.keras`` (or its RUN_DIR) is a predictor (``affectkeras.predictor``); the data
 is read with ``affectkeras.data.read``, decoded at the model's input size in table order (for a
 window predictor, each row as the current frame of its video's window), and scored in the data's
 expression space (7 or 8 classes) by ``scoring.score_outputs``, the code the training run used
@@ -16,7 +16,6 @@ Example:
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
@@ -29,42 +28,19 @@ import pandas as pd
 
 from affectkeras.data.feed import Feed, make_feed
 from affectkeras.data.pydataset import FeedDataset
+from affectkeras.data.read import read_datasets
 from affectkeras.data.table import expression_classes
 from affectkeras.data.windows import frame_windows
-from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.predictor_inputs import WINDOW_MASK, WINDOW_PIXELS, describe_inputs
-from affectkeras.recipes.scoring import (
-    CANONICAL_OUTPUTS,
+from affectkeras.evaluation.scoring import (
     canonical_truth,
     predict_feed,
     sample_rows,
     score_outputs,
 )
+from affectkeras.output_spec import OutputSpec
+from affectkeras.predictor import WINDOW_MASK, WINDOW_PIXELS, describe_inputs, load_predictor
 
-MODEL_FILE = "model.keras"
-
-logger = logging.getLogger("affectkeras.recipes")
-
-
-def load_predictor(path: str | Path) -> keras.Model:
-    """Loads ``model.keras`` from a RUN_DIR or a ``.keras`` file (affectkeras objects known).
-
-    Raises:
-        ValueError: no such file, or a model without canonical outputs.
-    """
-    for module in ("losses", "metrics", "models"):  # registers the serializable objects
-        importlib.import_module(f"affectkeras.{module}")
-    path = Path(path)
-    if path.is_dir():
-        path = path / MODEL_FILE
-    if not path.is_file():
-        raise ValueError(f"{path}: no such model file (give a RUN_DIR or a .keras file)")
-    model = keras.models.load_model(path, compile=False)
-    if not set(model.output_names) & set(CANONICAL_OUTPUTS):
-        raise ValueError(
-            f"{path}: the model outputs {model.output_names}, none of {list(CANONICAL_OUTPUTS)}"
-        )
-    return model
+logger = logging.getLogger("affectkeras.evaluation")
 
 
 def image_size_of(model: keras.Model) -> tuple[int, int]:
@@ -148,8 +124,6 @@ def evaluate(
 
         scores = evaluate("runs/expr", "affwild2:/data/aff-wild2?split=validation")
     """
-    from affectkeras.recipes.inputs import read_datasets
-
     predictor = model if isinstance(model, keras.Model) else load_predictor(model)
     table = read_datasets([data] if isinstance(data, str) else list(data))
     splits = table["split"].astype(str).value_counts().to_dict()

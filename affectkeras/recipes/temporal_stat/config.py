@@ -15,11 +15,13 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 from affectkeras.models.temporal import STAT_LSTM_VARIANTS
-from affectkeras.recipes.stages import StagedConfig
+from affectkeras.recipes.engine.stages import StagedConfig
 
 TRAINABLE = ("last_stage", "all")
+FRAME, TEMPORAL = "frame", "temporal"
 
 
 @dataclasses.dataclass
@@ -40,6 +42,12 @@ class TemporalStatConfig(StagedConfig):
         balanced: balanced emotion sampling (else frames as frequent as in the data).
         frame_model: a frame model ``model.keras`` to use instead of RUN_DIR/frame's.
     """
+
+    stage_names: ClassVar[tuple[str, ...]] = (
+        FRAME,
+        TEMPORAL,
+        *(f"{TEMPORAL}{n}" for n in range(1, 7)),
+    )
 
     tasks: str = "expr,va"
     backbone: str = "resnet50_vggface2"

@@ -21,10 +21,10 @@ import pandas as pd
 from affectkeras.data.augment import Augment
 from affectkeras.data.feed import Feed
 from affectkeras.data.pydataset import FeedDataset
-from affectkeras.data.read import read_one
-from affectkeras.data.table import concat_tables, expression_classes
-from affectkeras.recipes.config import TrainConfig
-from affectkeras.recipes.splits import split_train_validation
+from affectkeras.data.read import read_datasets
+from affectkeras.data.table import expression_classes
+from affectkeras.recipes.engine.config import TrainConfig
+from affectkeras.recipes.engine.splits import split_train_validation
 
 logger = logging.getLogger("affectkeras.recipes")
 
@@ -38,34 +38,6 @@ class RunTables:
     num_classes: int
     validation_classes: int
     dataset_classes: dict[str, int]
-
-
-def read_datasets(specs: Sequence[str]) -> pd.DataFrame:
-    """Reads each spec; two specs of one reader (two ``csv:`` sets) get distinct dataset names
-    (``csv``, ``csv_2``), since seed 003's label sets are per dataset.
-
-    ``attrs["dataset_classes"]`` records each dataset's expression space (7 or 8).
-    """
-    if not specs:
-        raise ValueError("No --data given")
-    tables, seen, classes = [], {}, {}
-    for spec in specs:
-        table = read_one(spec)
-        space = expression_classes(table)
-        names = table["dataset"].astype(str).unique().tolist()
-        renamed = {}
-        for name in names:
-            seen[name] = seen.get(name, 0) + 1
-            if seen[name] > 1:
-                renamed[name] = f"{name}_{seen[name]}"
-        if renamed:
-            table = table.assign(dataset=table["dataset"].astype(str).replace(renamed))
-        for name in table["dataset"].astype(str).unique():
-            classes[name] = space
-        tables.append(table)
-    result = tables[0] if len(tables) == 1 else concat_tables(tables)
-    result.attrs["dataset_classes"] = classes
-    return result
 
 
 def run_tables(specs: Sequence[str], config: TrainConfig) -> RunTables:

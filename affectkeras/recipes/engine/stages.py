@@ -1,7 +1,7 @@
 """Recipes trained in stages: a teacher then a student, a frame model then a temporal one, ...
 
 A :class:`StagedRecipe` lists its stages with :meth:`StagedRecipe.stages`; each stage is an
-ordinary :class:`~affectkeras.recipes.base.Recipe` trained by ``Recipe.train`` into its own
+ordinary :class:`~affectkeras.recipes.engine.base.Recipe` trained by ``Recipe.train`` into its own
 folder, so resuming, ``history.csv`` and ``metrics.json`` work per stage as for any run::
 
     RUN_DIR/
@@ -35,12 +35,13 @@ import keras
 import numpy as np
 import yaml
 
-from affectkeras.recipes.base import Recipe, TrainResult
-from affectkeras.recipes.callbacks import save_atomically
-from affectkeras.recipes.config import TrainConfig, save_config
-from affectkeras.recipes.evaluation import evaluate_table, load_predictor, write_metrics
-from affectkeras.recipes.inputs import run_tables
-from affectkeras.recipes.run_dir import RESUMABLE_KEYS, RunDir
+from affectkeras.evaluation.evaluate import evaluate_table, write_metrics
+from affectkeras.predictor import load_predictor
+from affectkeras.recipes.engine.base import Recipe, TrainResult
+from affectkeras.recipes.engine.callbacks import save_atomically
+from affectkeras.recipes.engine.config import TrainConfig, save_config
+from affectkeras.recipes.engine.inputs import run_tables
+from affectkeras.recipes.engine.run_dir import RESUMABLE_KEYS, RunDir
 
 logger = logging.getLogger("affectkeras.recipes")
 
@@ -53,9 +54,17 @@ class StagedConfig(TrainConfig):
 
     Attributes:
         stage: ``all`` (every stage in order) or one stage's name.
+        stage_names: (class attribute) the stages ``stage`` may name, checked here once.
     """
 
+    stage_names: ClassVar[tuple[str, ...]] = ()
     stage: str = ALL_STAGES
+
+    def validate(self) -> None:
+        super().validate()
+        choices = (ALL_STAGES, *self.stage_names)
+        if self.stage not in choices:
+            raise ValueError(f"stage={self.stage!r}; choose one of {', '.join(choices)}")
 
 
 @dataclass
@@ -79,11 +88,10 @@ class Stage:
 class StagedRecipe(Recipe):
     """A recipe trained as a sequence of stages (see the module doc).
 
-    Subclasses set ``stage_names`` and ``config_class`` (a :class:`StagedConfig`) and override
-    :meth:`stages`, and :meth:`combine` when the final predictor is not the last stage's.
+    Subclasses set ``config_class`` (a :class:`StagedConfig` naming its ``stage_names``) and
+    override :meth:`stages`, and :meth:`combine` when the final predictor is not the last stage's.
     """
 
-    stage_names: ClassVar[tuple[str, ...]] = ()
     config_class: ClassVar[type[TrainConfig]] = StagedConfig
 
     def stages(self, config: StagedConfig, run_path: Path) -> list[Stage]:
@@ -95,13 +103,6 @@ class StagedRecipe(Recipe):
     ) -> keras.Model | None:
         """The final predictor built from the finished stages; None: the last stage's model."""
         return None
-
-    def config(self, path: str | Path | None = None, overrides: Sequence[str] = ()):
-        config = super().config(path, overrides)
-        choices = (ALL_STAGES, *self.stage_names)
-        if config.stage not in choices:
-            raise ValueError(f"stage={config.stage!r}; choose one of {', '.join(choices)}")
-        return config
 
     def train(
         self,
@@ -170,8 +171,9 @@ class StagedRecipe(Recipe):
         last = RunDir(dirs[stages[-1].name])
         predictor = self.combine(config, run.path, dirs)
         if predictor is None:
-            shutil.copyfile(last.model, run.model.with_name(".model.keras.tmp"))
-            Path(run.model.with_name(".model.keras.tmp")).replace(run.model)
+            temporary = run.model.with_name(f".{run.model.name}.tmp")
+            shutil.copyfile(last.model, temporary)
+            temporary.replace(run.model)
             metrics = json.loads(last.metrics.read_text())
         else:
             save_atomically(predictor, run.model)
@@ -212,6 +214,13 @@ def combined_predictor(inputs: Any, outputs: dict[str, Any], name: str) -> keras
     """
     named = {key: keras.layers.Identity(name=key)(tensor) for key, tensor in outputs.items()}
     return keras.Model(inputs, named, name=name)
+
+
+def derive(config_class: type[TrainConfig], config: TrainConfig, **changes: Any) -> TrainConfig:
+    """A stage's config: the keys ``config_class`` shares with ``config``, plus ``changes``."""
+    names = {field.name for field in dataclasses.fields(config_class)} - {"recipe"}
+    values = {key: value for key, value in config.to_dict().items() if key in names}
+    return config_class(**{**values, **changes})
 
 
 def _changed_keys(run: RunDir, config: StagedConfig) -> list[str]:

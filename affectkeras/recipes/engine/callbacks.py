@@ -20,7 +20,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from affectkeras.recipes.scoring import monitored_score, predict_feed, sample_rows, score_outputs
+from affectkeras.evaluation.scoring import predict_feed, sample_rows, score_outputs
+from affectkeras.recipes.engine.monitor import monitored_score
 
 logger = logging.getLogger("affectkeras.recipes")
 

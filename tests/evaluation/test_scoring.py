@@ -7,8 +7,9 @@ import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
 from affectkeras.data.table import make_table
+from affectkeras.evaluation.scoring import canonical_truth, score_outputs
 from affectkeras.metrics import abaw_scores
-from affectkeras.recipes.scoring import canonical_truth, monitored_score, score_outputs
+from affectkeras.recipes.engine.monitor import monitored_score
 
 
 def random_table(n=40, seed=0):

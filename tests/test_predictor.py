@@ -3,6 +3,7 @@
 import keras
 import pytest
 
+from affectkeras.evaluation.evaluate import image_size_of
 from affectkeras.models import (
     build_stat_lstm_model,
     build_task_model,
@@ -10,8 +11,7 @@ from affectkeras.models import (
     get_backbone,
 )
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.evaluation import image_size_of
-from affectkeras.recipes.predictor_inputs import PredictorInputs, describe_inputs
+from affectkeras.predictor import PredictorInputs, describe_inputs
 
 pytestmark = pytest.mark.jax
 

@@ -1,8 +1,6 @@
 """Predicting a feed in batches and scoring the canonical outputs: one path for fit and evaluate.
 
-Every recipe saves a *predictor*: a Keras model whose outputs include some of the canonical
-``expression`` [B, C] (probabilities), ``action_units`` [B, 12] (probabilities) and
-``valence_arousal`` [B, 2] (plus extras such as seed 003's ``joint`` and ``compound``). The
+Every recipe saves a *predictor* (``affectkeras.predictor``: canonical outputs). The
 per-epoch validation callback and ``affectkeras evaluate`` both run :func:`predict_feed` and
 :func:`score_outputs` on it, so the numbers in ``history.csv``, ``metrics.json`` and a later
 ``evaluate`` are computed by the same code on the same rows.
@@ -32,9 +30,7 @@ from tqdm.auto import tqdm
 from affectkeras.metrics.abaw import abaw_scores
 from affectkeras.metrics.compound import compound_scores, compound_targets
 from affectkeras.output_spec import OutputSpec
-
-CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
-"""Output names every predictor may have; ``evaluate`` scores those present."""
+from affectkeras.predictor import output_dict
 
 COMPOUND_OUTPUT = "compound"
 
@@ -62,15 +58,6 @@ def iterate_batches(dataset: Any) -> Iterator[tuple[np.ndarray, Any, dict, dict]
             if index + 1 < count:
                 pending = pool.submit(dataset.batch, index + 1)
             yield current
-
-
-def output_dict(model: Any, outputs: Any) -> dict[str, np.ndarray]:
-    """A model's outputs as ``{name: numpy array}`` (single-output models included)."""
-    if isinstance(outputs, Mapping):
-        return {str(name): np.asarray(value) for name, value in outputs.items()}
-    if isinstance(outputs, (list, tuple)):
-        return {name: np.asarray(v) for name, v in zip(model.output_names, outputs, strict=True)}
-    return {model.output_names[0]: np.asarray(outputs)}
 
 
 def predict_feed(
@@ -141,37 +128,3 @@ def score_outputs(
     if COMPOUND_OUTPUT in outputs and COMPOUND_OUTPUT in truth:
         scores.update(compound_scores(truth[COMPOUND_OUTPUT][rows], outputs[COMPOUND_OUTPUT]))
     return scores
-
-
-MONITOR_TASK_SCORES = {
-    "abaw": {"expr": "expr_score_abaw2", "au": "au_score_abaw2", "va": "va_ccc"},
-    "abaw4": {"expr": "expr_f1", "au": "au_f1", "va": "va_ccc"},
-    "accuracy": {"expr": "expr_acc", "au": "au_acc", "compound": "compound_acc"},
-}
-
-
-def monitored_score(scores: Mapping[str, float], monitor: str, tasks: list[str]) -> float:
-    """The number that selects the best checkpoint (higher is better).
-
-    ``abaw``: one trained task -> its ABAW2 challenge score (expression 0.67 F1 + 0.33 acc, AU
-    0.5 F1 + 0.5 acc, VA mean CCC); several -> the ABAW4 sum of their expr_f1, au_f1 and va_ccc
-    (= ``mtl_p`` for all three). ``accuracy``: the mean accuracy of the trained classification
-    tasks (seed 003's metric, compound emotions included when scored). ``abaw2``: the sum of
-    each trained task's ABAW2 challenge score, whatever their number (seed 000 reports the
-    expression and AU challenge scores side by side, Tables 1-2). Any other value is a
-    metrics.json key. NaN when the validation data lacks what is monitored.
-    """
-    if monitor == "abaw2":
-        table = MONITOR_TASK_SCORES["abaw"]
-        values = [scores.get(table[t]) for t in tasks if t in table]
-        return float(sum(values)) if values and None not in values else float("nan")
-    if monitor == "abaw":
-        table = MONITOR_TASK_SCORES["abaw" if len(tasks) == 1 else "abaw4"]
-        values = [scores.get(table[t]) for t in tasks if t in table]
-        return float(sum(values)) if values and None not in values else float("nan")
-    if monitor == "accuracy":
-        table = MONITOR_TASK_SCORES["accuracy"]
-        keys = [table[t] for t in [*tasks, "compound"] if t in table]
-        values = [scores[key] for key in keys if key in scores]
-        return float(np.mean(values)) if values else float("nan")
-    return float(scores.get(monitor, float("nan")))

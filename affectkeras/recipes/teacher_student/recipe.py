@@ -2,7 +2,7 @@
 
 Datasets labelled for different tasks (an expression set, a VA set, a set labelled for both,
 like AffectNet) train one network for expressions and valence/arousal. Four stages, each an
-ordinary run in ``RUN_DIR/<stage>/`` (``affectkeras.recipes.stages``):
+ordinary run in ``RUN_DIR/<stage>/`` (``affectkeras.recipes.engine.stages``):
 
 1. ``teacher``: the multi-task CNN on the ground truth of the three task sets EXPR, VA and
    EXPR_VA (eq. 1-3 and the batch loss eq. 7);
@@ -16,7 +16,7 @@ ordinary run in ``RUN_DIR/<stage>/`` (``affectkeras.recipes.stages``):
 ``model.keras`` is the GRU student, a window predictor (``pixels`` [B, 32, H, W, 3] + ``mask``,
 outputs for the last frame); ``RUN_DIR/student/model.keras`` is the CNN student (an image
 predictor). The data sets, the stage recipes and their losses are described in
-``recipes.task_sets`` and ``recipes.teacher_student_stages``.
+``recipes.teacher_student.task_sets`` and ``recipes.teacher_student.stages``.
 
 Example:
     >>> recipe = TeacherStudent()
@@ -32,39 +32,31 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from affectkeras.recipes.run_dir import RunDir
-from affectkeras.recipes.stages import Stage, StagedRecipe
-from affectkeras.recipes.teacher_student_config import (
-    TEACHER_STUDENT_STAGES,
-    TeacherStudentConfig,
-)
-from affectkeras.recipes.teacher_student_stages import (
+from affectkeras.data.windows import video_rows
+from affectkeras.predictor import MODEL_FILE
+from affectkeras.recipes.engine.run_dir import RunDir
+from affectkeras.recipes.engine.stages import Stage, StagedRecipe
+from affectkeras.recipes.teacher_student.config import TeacherStudentConfig
+from affectkeras.recipes.teacher_student.stages import (
     GruStudentStage,
     GruTeacherStage,
     StudentStage,
     TeacherStage,
     stage_config,
 )
-from affectkeras.recipes.temporal_rows import video_rows
-
-MODEL = "model.keras"
 
 
 class TeacherStudent(StagedRecipe):
     """Seed 002's teacher -> student -> GRU teacher -> GRU student (see the module doc)."""
 
     name = "teacher_student"
-    summary = (
-        "seed 002 (Vu et al.): CNN teacher, distilled CNN student, then a BiGRU teacher/student"
-    )
     config_class = TeacherStudentConfig
-    stage_names = TEACHER_STUDENT_STAGES
 
     def stages(self, config: TeacherStudentConfig, run_path: Path) -> list[Stage]:
         run_path = Path(run_path)
 
         def path(key: str, stage: str) -> tuple[str, dict]:
-            chosen = getattr(config, key) or str(run_path / stage / MODEL)
+            chosen = getattr(config, key) or str(run_path / stage / MODEL_FILE)
             return chosen, {Path(chosen): key}
 
         teacher, teacher_needs = path("teacher_model", "teacher")

@@ -22,7 +22,8 @@ import pandas as pd
 from affectkeras import losses
 from affectkeras.data.feed import Feed, make_feed
 from affectkeras.data.sampling import Sampler
-from affectkeras.data.windows import frame_windows
+from affectkeras.data.table import labelled_expression_va
+from affectkeras.data.windows import frame_windows, video_rows
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import (
     FEATURES_OUTPUT,
@@ -34,13 +35,11 @@ from affectkeras.models import (
 )
 from affectkeras.models.freezing import freeze_all_but_last_stage
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes import task_sets
-from affectkeras.recipes.base import Models, Recipe
-from affectkeras.recipes.evaluation import load_predictor
-from affectkeras.recipes.inputs import RunTables
-from affectkeras.recipes.stages import combined_predictor
-from affectkeras.recipes.temporal_rows import video_rows
-from affectkeras.recipes.temporal_stat_config import TemporalStatConfig
+from affectkeras.predictor import load_predictor
+from affectkeras.recipes.engine.base import Models, Recipe
+from affectkeras.recipes.engine.inputs import RunTables
+from affectkeras.recipes.engine.stages import combined_predictor
+from affectkeras.recipes.temporal_stat.config import TemporalStatConfig
 
 EXPRESSION, VA = "expression", "valence_arousal"
 WINDOW_INPUTS = ("pixels", "mask")
@@ -58,14 +57,13 @@ class FrameStage(Recipe):
     """Seed 004's face feature model: backbone + expression softmax (+ pooled features)."""
 
     name = "temporal_stat.frame"
-    summary = "seed 004 stage 1: the face feature model (last backbone stage + head trained)"
     config_class = TemporalStatConfig
 
     def output_spec(self, config, tables: RunTables) -> OutputSpec:
         return OutputSpec.create("expr", num_classes=tables.num_classes)
 
     def labelled(self, config, table: pd.DataFrame) -> np.ndarray:
-        return task_sets.row_labels(table)[0]
+        return labelled_expression_va(table)[0]
 
     def monitor_tasks(self, config, spec) -> list[str]:
         return ["expr"]
@@ -95,7 +93,6 @@ class TemporalStage(Recipe):
     """One Table I model of seed 004 over the frame model (``config.variant``)."""
 
     name = "temporal_stat.temporal"
-    summary = "seed 004 stage 2: a Table I model (STAT / LSTM fusion) over the frame model"
     config_class = TemporalStatConfig
 
     def _variant(self, config):
@@ -109,7 +106,7 @@ class TemporalStage(Recipe):
         return ["expr", "va"] if self._variant(config).va else ["expr"]
 
     def _anchors(self, config, table: pd.DataFrame) -> np.ndarray:
-        expression, va = task_sets.row_labels(table)
+        expression, va = labelled_expression_va(table)
         return expression & va if self._variant(config).va else expression
 
     def labelled(self, config, table: pd.DataFrame) -> np.ndarray:

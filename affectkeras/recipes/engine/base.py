@@ -9,8 +9,8 @@ way for every recipe:
    set the mixed-precision policy;
 3. read the data, split train/validation (never a random frame split; ``recipes.splits``);
 4. build the feeds, model and predictor, compile with the recipe's optimiser and schedule;
-5. ``model.fit`` with :class:`~affectkeras.recipes.callbacks.ValidationScores`,
-   :class:`~affectkeras.recipes.callbacks.BestCheckpoint` (``model.keras``), ``CSVLogger``
+5. ``model.fit`` with :class:`~affectkeras.recipes.engine.callbacks.ValidationScores`,
+   :class:`~affectkeras.recipes.engine.callbacks.BestCheckpoint` (``model.keras``), ``CSVLogger``
    (``history.csv``), ``BackupAndRestore`` (resume) and optional ``TensorBoard``;
 6. score the saved ``model.keras`` on the validation rows into ``metrics.json``, exactly as
    ``affectkeras evaluate`` would.
@@ -33,13 +33,14 @@ import pandas as pd
 
 from affectkeras.data.augment import Augment
 from affectkeras.data.feed import Feed, make_feed
+from affectkeras.evaluation.evaluate import evaluate_table, write_metrics
+from affectkeras.evaluation.scoring import canonical_truth
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import get_backbone
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.callbacks import BestCheckpoint, ValidationScores
-from affectkeras.recipes.config import TrainConfig, load_config, save_config
-from affectkeras.recipes.evaluation import evaluate_table, write_metrics
-from affectkeras.recipes.inputs import (
+from affectkeras.recipes.engine.callbacks import BestCheckpoint, ValidationScores
+from affectkeras.recipes.engine.config import TrainConfig, load_config, save_config
+from affectkeras.recipes.engine.inputs import (
     RunTables,
     has_tensorflow,
     plan_epochs,
@@ -47,9 +48,8 @@ from affectkeras.recipes.inputs import (
     training_batches,
     validation_batches,
 )
-from affectkeras.recipes.optimizers import build_optimizer
-from affectkeras.recipes.run_dir import RunDir
-from affectkeras.recipes.scoring import canonical_truth
+from affectkeras.recipes.engine.optimizers import build_optimizer
+from affectkeras.recipes.engine.run_dir import RunDir
 
 logger = logging.getLogger("affectkeras.recipes")
 
@@ -82,11 +82,11 @@ class TrainResult:
 class Recipe:
     """Base class of the training recipes (see the module doc).
 
-    Subclasses set ``name``, ``summary`` and ``config_class`` and override the hooks below.
+    Subclasses set ``name`` (the registry's key) and ``config_class`` and override the hooks
+    below; the one-line summary lives in ``recipes/registry.py``.
     """
 
     name: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
     config_class: ClassVar[type[TrainConfig]] = TrainConfig
 
     # ---------------------------------------------------------------- hooks
@@ -305,6 +305,12 @@ class Recipe:
             metrics = evaluate_table(predictor, tables.validation, config.batch_size)
         write_metrics(metrics, run.metrics)
         return metrics
+
+
+def predictor_of(model: keras.Model, names: tuple[str, ...] | list[str]) -> keras.Model:
+    """A model sharing ``model``'s layers that outputs ``names`` (no optimiser or losses)."""
+    outputs = {name: model.get_layer(name).output for name in names}
+    return keras.Model(model.inputs, outputs, name=model.name)
 
 
 def _rows(table: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:

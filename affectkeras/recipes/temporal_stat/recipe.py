@@ -1,11 +1,11 @@
 """Recipe ``temporal_stat``: seed 004's multi-task temporal statistical model (Do et al.).
 
-Stages, each an ordinary run in ``RUN_DIR/<stage>/`` (``affectkeras.recipes.stages``):
+Stages, each an ordinary run in ``RUN_DIR/<stage>/`` (``affectkeras.recipes.engine.stages``):
 
 1. ``frame``: the face feature model (a backbone and an expression softmax; the paper's is
    VGGFace2 ResNet-50), fine-tuned with its last stage and the classification layer trainable;
 2. ``temporal<N>`` for each N of ``variants``: the N-th model of Table I over that frame model
-   (see ``recipes.temporal_stat_stages``), trained with eq. 4 on balanced emotion batches.
+   (see ``recipes.temporal_stat.stages``), trained with eq. 4 on balanced emotion batches.
 
 With several variants the top-level ``model.keras`` is their average fusion (Table II's
 "Fusion" row): one window predictor (``pixels`` [B, s, H, W, 3] + ``mask``) that runs every
@@ -28,30 +28,31 @@ import keras
 import numpy as np
 import pandas as pd
 
+from affectkeras.data.table import labelled_expression_va
+from affectkeras.data.windows import video_rows
 from affectkeras.models.layers import TakeStep
-from affectkeras.recipes import task_sets
-from affectkeras.recipes.config import save_config
-from affectkeras.recipes.predictor_inputs import describe_inputs
-from affectkeras.recipes.stages import Stage, StagedRecipe, combined_predictor, stage_predictor
-from affectkeras.recipes.temporal_rows import video_rows
-from affectkeras.recipes.temporal_stat_config import TemporalStatConfig
-from affectkeras.recipes.temporal_stat_stages import FrameStage, TemporalStage
+from affectkeras.predictor import MODEL_FILE, describe_inputs
+from affectkeras.recipes.engine.config import save_config
+from affectkeras.recipes.engine.stages import (
+    Stage,
+    StagedRecipe,
+    combined_predictor,
+    stage_predictor,
+)
+from affectkeras.recipes.temporal_stat.config import TEMPORAL, TemporalStatConfig
+from affectkeras.recipes.temporal_stat.stages import FrameStage, TemporalStage
 
-MODEL = "model.keras"
 EXPRESSION, VA = "expression", "valence_arousal"
-TEMPORAL = "temporal"
 
 
 class TemporalStat(StagedRecipe):
     """Seed 004's frame model, Table I models and their fusion (see the module doc)."""
 
     name = "temporal_stat"
-    summary = "seed 004 (Do et al.): frame model, then STAT/LSTM fusion over frame windows"
     config_class = TemporalStatConfig
-    stage_names = ("frame", TEMPORAL, *(f"{TEMPORAL}{n}" for n in range(1, 7)))
 
     def stages(self, config: TemporalStatConfig, run_path: Path) -> list[Stage]:
-        frame = config.frame_model or str(Path(run_path) / "frame" / MODEL)
+        frame = config.frame_model or str(Path(run_path) / "frame" / MODEL_FILE)
         result = [Stage("frame", FrameStage(), dataclasses.replace(config, stage="frame"))]
         for number in config.variant_numbers:
             name = f"{TEMPORAL}{number}"
@@ -60,7 +61,7 @@ class TemporalStat(StagedRecipe):
         return result
 
     def labelled(self, config: TemporalStatConfig, table: pd.DataFrame) -> np.ndarray:
-        expression, va = task_sets.row_labels(table)
+        expression, va = labelled_expression_va(table)
         return video_rows(table, expression | va)
 
     def train(self, data, out, config=None, callbacks=()):

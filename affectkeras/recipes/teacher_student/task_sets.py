@@ -42,7 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from affectkeras import labels
+from affectkeras.data.table import labelled_expression_va
 
 EXPR_SET, VA_SET, EXPR_VA_SET = 1, 2, 3
 SET_NAMES = {EXPR_SET: "EXPR", VA_SET: "VA", EXPR_VA_SET: "EXPR_VA"}
@@ -51,13 +51,6 @@ OWN_TASKS = {EXPR_SET: (True, False), VA_SET: (False, True), EXPR_VA_SET: (True,
 
 EXPRESSION, VA_BINS_OUTPUT = "expression", "valence_arousal_bins"
 DISTILL_SUFFIX = "_distill"
-
-
-def row_labels(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """bool [N] expression-labelled and [N] VA-labelled (both dimensions) rows."""
-    expression = table["expression"].to_numpy(dtype=np.int64) != labels.MISSING_EXPRESSION
-    va = table[list(labels.VALENCE_AROUSAL)].to_numpy(dtype=np.float32)
-    return expression, (va != labels.MISSING_VA).all(axis=1)
 
 
 def expr_va_datasets(table: pd.DataFrame, names: Sequence[str]) -> list[str]:
@@ -71,7 +64,7 @@ def expr_va_datasets(table: pd.DataFrame, names: Sequence[str]) -> list[str]:
                 f"expr_va_datasets names {unknown}, which are not training datasets {present}"
             )
         return [n for n in names if n in present]
-    expression, va = row_labels(table)
+    expression, va = labelled_expression_va(table)
     chosen = []
     for name in present:
         rows = table["dataset"].astype(str).to_numpy() == name

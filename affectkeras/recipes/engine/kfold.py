@@ -11,7 +11,7 @@ seed; fold ``k`` is the validation table, the other folds the training table.
 Example:
     >>> import pandas as pd
     >>> from affectkeras.data.table import make_table
-    >>> from affectkeras.recipes.inputs import RunTables
+    >>> from affectkeras.recipes.engine.inputs import RunTables
     >>> table = make_table({"path": [f"{v}/{i}.jpg" for v in "abcd" for i in range(2)],
     ...                     "split": "train", "video": [v for v in "abcd" for _ in range(2)],
     ...                     "expression": [0] * 8}, "affwild2")
@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from affectkeras.data.table import concat_tables
-from affectkeras.recipes.inputs import RunTables
-from affectkeras.recipes.splits import group_column
+from affectkeras.recipes.engine.inputs import RunTables
+from affectkeras.recipes.engine.splits import group_column
 
 
 def fold_of_rows(table: pd.DataFrame, folds: int, seed: int) -> np.ndarray:

@@ -30,18 +30,18 @@ import pandas as pd
 from affectkeras import losses
 from affectkeras.data.feed import Feed, make_feed
 from affectkeras.data.sampling import Sampler
-from affectkeras.data.windows import Windows, frame_windows, sequences
+from affectkeras.data.table import labelled_expression_va
+from affectkeras.data.windows import Windows, frame_windows, sequences, video_rows
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import FEATURES_OUTPUT, build_bigru_model, build_task_model
 from affectkeras.models.layers import TakeStep
 from affectkeras.models.temporal import FoldTime, UnfoldTime
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes import task_sets
-from affectkeras.recipes.base import Models, Recipe
-from affectkeras.recipes.evaluation import load_predictor
-from affectkeras.recipes.inputs import RunTables
-from affectkeras.recipes.teacher_student_config import TeacherStudentConfig
-from affectkeras.recipes.temporal_rows import video_rows
+from affectkeras.predictor import load_predictor
+from affectkeras.recipes.engine.base import Models, Recipe
+from affectkeras.recipes.engine.inputs import RunTables
+from affectkeras.recipes.teacher_student import task_sets
+from affectkeras.recipes.teacher_student.config import TeacherStudentConfig
 
 EXPRESSION, VA, BINS = "expression", "valence_arousal", task_sets.VA_BINS_OUTPUT
 DISTILL = task_sets.DISTILL_SUFFIX
@@ -63,7 +63,7 @@ class _SeedTwoStage(Recipe):
 
     def train_feed(self, config: TeacherStudentConfig, tables: RunTables, spec: OutputSpec) -> Feed:
         table = tables.train
-        expression, va = task_sets.row_labels(table)
+        expression, va = labelled_expression_va(table)
         joint_names = task_sets.expr_va_datasets(table, config.expr_va_datasets)
         joint = table["dataset"].astype(str).isin(joint_names).to_numpy()
         if self.temporal:
@@ -202,7 +202,6 @@ class TeacherStage(_SeedTwoStage):
     """Seed 002's CNN teacher (eq. 7)."""
 
     name = "teacher_student.teacher"
-    summary = "seed 002 stage 1: the multi-task CNN teacher on the EXPR, VA and EXPR_VA sets"
 
     def build(self, config, spec, tables) -> Models:
         cnn = self._cnn(config, spec, "teacher_cnn")
@@ -215,7 +214,6 @@ class StudentStage(_SeedTwoStage):
     """Seed 002's CNN student (eq. 8-10), distilled from the frozen CNN teacher."""
 
     name = "teacher_student.student"
-    summary = "seed 002 stage 2: the CNN student on ground truth and teacher soft labels"
     student = True
 
     def build(self, config, spec, tables) -> Models:
@@ -231,7 +229,6 @@ class GruTeacherStage(_SeedTwoStage):
     """Seed 002's GRU teacher (eq. 7) over the frozen student CNN's per-frame features."""
 
     name = "teacher_student.gru_teacher"
-    summary = "seed 002 stage 3a: a bidirectional GRU teacher over 32-frame feature sequences"
     temporal = True
     gru_name = "teacher_gru"
 
@@ -262,7 +259,6 @@ class GruStudentStage(GruTeacherStage):
     """Seed 002's GRU student (eq. 10), distilled from the frozen GRU teacher."""
 
     name = "teacher_student.gru"
-    summary = "seed 002 stage 3b: the bidirectional GRU student (eq. 10)"
     student = True
     gru_name = "student_gru"
 

@@ -25,6 +25,8 @@ from typing import Any
 
 import yaml
 
+from affectkeras.predictor import MODEL_FILE
+
 RESUMABLE_KEYS = ("epochs", "steps", "verbose", "tensorboard", "input_pipeline", "max_memory_gb")
 """Keys a rerun may change without starting over (more epochs, other output, same run)."""
 
@@ -36,7 +38,7 @@ class RunDir:
         self.path = Path(path)
         self.config = self.path / "config.yaml"
         self.history = self.path / "history.csv"
-        self.model = self.path / "model.keras"
+        self.model = self.path / MODEL_FILE
         self.metrics = self.path / "metrics.json"
         self.backup = self.path / "backup"
         self.tensorboard = self.path / "tensorboard"
