@@ -41,7 +41,7 @@ from IPython.display import Image, display
 import affectkeras
 from affectkeras import labels, recipes
 from affectkeras.data.synthetic import write_stills
-from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.evaluation import evaluate
 from affectkeras.predictor import load_predictor
 
 # %% [markdown]

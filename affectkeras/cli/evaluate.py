@@ -33,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from affectkeras.evaluation.evaluate import evaluate
+    from affectkeras.evaluation import evaluate
 
     progress = not getattr(args, "quiet", False)
     scores = evaluate(

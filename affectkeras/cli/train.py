@@ -7,7 +7,7 @@ import json
 
 
 def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
-    from affectkeras.recipes.registry import list_recipes
+    from affectkeras.recipes import list_recipes
 
     recipes = list_recipes()
     listing = "\n".join(f"  {name:14s} {summary}" for name, summary in recipes.items())
@@ -52,7 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from affectkeras.predictor import MODEL_FILE
-    from affectkeras.recipes.registry import get_recipe
+    from affectkeras.recipes import get_recipe
 
     recipe = get_recipe(args.recipe)
     config = recipe.config(args.config, args.overrides)

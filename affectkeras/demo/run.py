@@ -132,8 +132,7 @@ def synth_step(out: Path, settings: DemoSettings, state: dict, progress: bool, e
 
 def train_step(out: Path, settings: DemoSettings, state: dict, progress: bool, echo) -> None:
     """Step 2: ``affectkeras train --recipe mtl_fusion --set stage=mtl ...`` (resumes a run)."""
-    from affectkeras.recipes.engine.run_dir import RunDir
-    from affectkeras.recipes.registry import get_recipe
+    from affectkeras.recipes import RunDir, get_recipe
 
     data = f"affwild2:{out / folder.SYNTH}"
     run_path = out / folder.RUN
@@ -159,8 +158,7 @@ def evaluate_step(out: Path, settings: DemoSettings, state: dict, progress: bool
     from affectkeras.data import read
     from affectkeras.data.table import expression_classes
     from affectkeras.demo.baselines import majority_class, trivial_scores
-    from affectkeras.evaluation.evaluate import evaluate
-    from affectkeras.evaluation.scoring import canonical_truth
+    from affectkeras.evaluation import canonical_truth, evaluate
 
     spec = f"affwild2:{out / folder.SYNTH}?split=validation"
     plots = out / folder.PLOTS

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from affectkeras.recipes.engine.config import TrainConfig, load_config, resolve_config
+from affectkeras.recipes.engine.run_dir import RunDir
 from affectkeras.recipes.registry import get_recipe, list_recipes, register_recipe
 
 
@@ -61,6 +62,7 @@ def load_predictor(path: str | Path) -> Any:
 
 
 __all__ = [
+    "RunDir",
     "TrainConfig",
     "evaluate",
     "get_recipe",

@@ -12,7 +12,7 @@ import yaml
 
 from affectkeras import losses
 from affectkeras.cli.main import main
-from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.evaluation import evaluate
 from affectkeras.predictor import describe_inputs, load_predictor
 from affectkeras.recipes import get_recipe
 from affectkeras.recipes.engine.inputs import run_tables

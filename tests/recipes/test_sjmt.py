@@ -9,7 +9,7 @@ import pytest
 
 from affectkeras import labels
 from affectkeras.cli.main import main
-from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.evaluation import evaluate
 from affectkeras.models import JointDecoder
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import load_predictor

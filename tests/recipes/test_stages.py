@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import pytest
 
-from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.evaluation import evaluate
 from affectkeras.recipes.engine.stages import (
     Stage,
     StagedConfig,

@@ -13,7 +13,7 @@ from affectkeras import losses
 from affectkeras.cli.main import main
 from affectkeras.data import read
 from affectkeras.data.table import labelled_expression_va, make_table
-from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.evaluation import evaluate
 from affectkeras.predictor import describe_inputs, load_predictor
 from affectkeras.recipes import get_recipe
 from affectkeras.recipes.teacher_student import task_sets

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from affectkeras.cli.main import main
-from affectkeras.evaluation.evaluate import evaluate
+from affectkeras.evaluation import evaluate
 from affectkeras.models import build_task_model, get_backbone
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import describe_inputs, load_predictor

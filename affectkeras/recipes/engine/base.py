@@ -7,7 +7,7 @@ way for every recipe:
 1. resolve the config, check RUN_DIR (a rerun must match ``config.yaml``; see ``run_dir``);
 2. seed everything (``keras.utils.set_random_seed``; deterministic TF ops on the TF backend),
    set the mixed-precision policy;
-3. read the data, split train/validation (never a random frame split; ``recipes.splits``);
+3. read the data, split train/validation (never a random frame split; ``engine.splits``);
 4. build the feeds, model and predictor, compile with the recipe's optimiser and schedule;
 5. ``model.fit`` with :class:`~affectkeras.recipes.engine.callbacks.ValidationScores`,
    :class:`~affectkeras.recipes.engine.callbacks.BestCheckpoint` (``model.keras``), ``CSVLogger``

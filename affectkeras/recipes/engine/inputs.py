@@ -41,7 +41,7 @@ class RunTables:
 
 
 def run_tables(specs: Sequence[str], config: TrainConfig) -> RunTables:
-    """Reads the data and splits it as ``config`` says (see ``recipes.splits``)."""
+    """Reads the data and splits it as ``config`` says (see ``engine.splits``)."""
     table = read_datasets(specs)
     dataset_classes = dict(table.attrs.get("dataset_classes", {}))
     if config.validation_data:

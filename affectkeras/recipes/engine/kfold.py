@@ -4,7 +4,7 @@ Phan et al. (seed 000, Sec. 3.2) submit test predictions from models trained wit
 cross-validation over the training and validation sets merged ("we combine the training and
 validation dataset into one dataset and use K-Fold validation to get the final prediction").
 :func:`fold_tables` gives fold ``k``'s tables: every row of the run's training and validation
-tables, grouped by subject (else video, else image, as ``recipes.splits`` groups them, so the
+tables, grouped by subject (else video, else image, as ``engine.splits`` groups them, so the
 frames of one video never sit on both sides), the groups dealt into ``folds`` folds with the
 seed; fold ``k`` is the validation table, the other folds the training table.
 

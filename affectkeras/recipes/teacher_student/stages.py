@@ -2,7 +2,7 @@
 
 - ``TeacherStage`` (sec. 3.2, eq. 7): the multi-task CNN (ResNet + an expression softmax and
   the VA bin head) trained on the ground truth of the three task sets EXPR, VA and EXPR_VA
-  (``recipes.task_sets``): eq. 1 (cross-entropy) on expressions, eq. 2 (bin cross-entropy +
+  (``teacher_student.task_sets``): eq. 1 (cross-entropy) on expressions, eq. 2 (bin cross-entropy +
   ``(1/B)(1 - CCC)``) on VA, eq. 3 = both on EXPR_VA samples. Batches hold the sets in equal
   shares (the paper's "equal number N of instances within a batch").
 - ``StudentStage`` (eq. 8-10): the same architecture, fresh, trained on
