@@ -16,7 +16,7 @@ single-task on expressions and AUs). Training (Sec. 3.2): Adam, learning rate 5e
 ResNet-50 with a linear layer per task; scored by their P = 0.5 (CCC_a + CCC_v) + 0.125
 sum F1_expr + sum F1_au / 12 (``mtl_p``, the checkpoint monitor of the multi-task stage).
 
-Stages (``affectkeras.recipes.engine.stages``), each an ordinary run in ``RUN_DIR/<stage>/``:
+Stages (``recipes.engine.stages``), each an ordinary run in ``RUN_DIR/<stage>/``:
 ``mtl`` (the multi-task network, :class:`HardSharingMTL`), then ``expr``, ``au``, ``va`` (the
 single-task networks of the trained tasks). ``combine`` builds the fused predictor
 (``affectkeras.models.build_fused_predictor``): ONE Keras model taking ``image`` whose

@@ -30,11 +30,11 @@ The tables score each task with its ABAW2 challenge score (expression 0.67 F1 + 
 
 ``folds=K`` (K >= 2) runs the paper's test protocol (Sec. 3.2: training and validation sets
 merged, K-fold, the final prediction from the K models) as a staged run
-(``affectkeras.recipes.engine.stages``): stage ``fold<k>`` trains Algorithm 1 on every fold but k of
-train + validation (``recipes.engine.kfold``, video-disjoint folds) and validates on fold k; the final
-model.keras averages the K models' predictions in one Keras model. Its top-level metrics.json
-scores that model on the validation split, which the folds trained on: not a held-out score
-(each ``fold<k>/metrics.json`` is). With ``folds=0`` (default) it is one ordinary run.
+(``recipes.engine.stages``): stage ``fold<k>`` trains Algorithm 1 on every fold but k of
+train + validation (``recipes.engine.kfold``, video-disjoint folds) and validates on fold k;
+the final model.keras averages the K models' predictions in one Keras model. Its top-level
+metrics.json scores that model on the validation split, which the folds trained on: not a
+held-out score (each ``fold<k>/metrics.json`` is). With ``folds=0`` (default) it is one ordinary run.
 
 Example:
     >>> config = SequentialMTL().config()

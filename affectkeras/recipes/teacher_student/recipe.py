@@ -2,7 +2,7 @@
 
 Datasets labelled for different tasks (an expression set, a VA set, a set labelled for both,
 like AffectNet) train one network for expressions and valence/arousal. Four stages, each an
-ordinary run in ``RUN_DIR/<stage>/`` (``affectkeras.recipes.engine.stages``):
+ordinary run in ``RUN_DIR/<stage>/`` (``recipes.engine.stages``):
 
 1. ``teacher``: the multi-task CNN on the ground truth of the three task sets EXPR, VA and
    EXPR_VA (eq. 1-3 and the batch loss eq. 7);

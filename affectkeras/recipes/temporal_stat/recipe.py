@@ -1,6 +1,6 @@
 """Recipe ``temporal_stat``: seed 004's multi-task temporal statistical model (Do et al.).
 
-Stages, each an ordinary run in ``RUN_DIR/<stage>/`` (``affectkeras.recipes.engine.stages``):
+Stages, each an ordinary run in ``RUN_DIR/<stage>/`` (``recipes.engine.stages``):
 
 1. ``frame``: the face feature model (a backbone and an expression softmax; the paper's is
    VGGFace2 ResNet-50), fine-tuned with its last stage and the classification layer trainable;
