@@ -34,7 +34,8 @@ merged, K-fold, the final prediction from the K models) as a staged run
 train + validation (``recipes.engine.kfold``, video-disjoint folds) and validates on fold k;
 the final model.keras averages the K models' predictions in one Keras model. Its top-level
 metrics.json scores that model on the validation split, which the folds trained on: not a
-held-out score (each ``fold<k>/metrics.json`` is). With ``folds=0`` (default) it is one ordinary run.
+held-out score (each ``fold<k>/metrics.json`` is). With ``folds=0`` (default) it is one
+ordinary run.
 
 Example:
     >>> config = SequentialMTL().config()
