@@ -12,10 +12,10 @@ Example:
 """
 
 from affectkeras.data.feed import Feed, make_feed
-from affectkeras.data.read import read, read_one
 from affectkeras.data.readers import get_reader, list_readers
+from affectkeras.data.reading.read import read, read_one
+from affectkeras.data.reading.spec import DataSpec, parse_spec
 from affectkeras.data.sampling import Sampler
-from affectkeras.data.spec import DataSpec, parse_spec
 from affectkeras.data.subsets import infer_dataset_spaces, task_subsets
 from affectkeras.data.table import COLUMNS, expression_classes, make_table, summarize
 from affectkeras.data.targets import task_targets

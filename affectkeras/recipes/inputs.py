@@ -21,7 +21,7 @@ import pandas as pd
 from affectkeras.data.augment import Augment
 from affectkeras.data.feed import Feed
 from affectkeras.data.pydataset import FeedDataset
-from affectkeras.data.read import read_one
+from affectkeras.data.reading.read import read_one
 from affectkeras.data.table import concat_tables, expression_classes
 from affectkeras.recipes.config import TrainConfig
 from affectkeras.recipes.splits import split_train_validation
