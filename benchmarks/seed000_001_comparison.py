@@ -198,7 +198,7 @@ def main() -> None:
         rows001 += run_seed001(data, root / "runs", seed, args)
     s000 = summarise(rows000, (*SEED000_SCORES, "seconds"))
     s001 = summarise(rows001, SEED001_SCORES)
-    from affectkeras.data.subsets import task_subsets
+    from affectkeras.data.feeding.subsets import task_subsets
     from affectkeras.recipes.inputs import read_datasets
 
     table = read_datasets([data])

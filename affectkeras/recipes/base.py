@@ -31,8 +31,8 @@ import keras
 import numpy as np
 import pandas as pd
 
-from affectkeras.data.augment import Augment
-from affectkeras.data.feed import Feed, make_feed
+from affectkeras.data.feeding.augment import Augment
+from affectkeras.data.feeding.feed import Feed, make_feed
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import get_backbone
 from affectkeras.output_spec import OutputSpec

@@ -27,10 +27,10 @@ from typing import Any
 import keras
 import pandas as pd
 
-from affectkeras.data.feed import Feed, make_feed
-from affectkeras.data.pydataset import FeedDataset
+from affectkeras.data.feeding.feed import Feed, make_feed
+from affectkeras.data.feeding.keras_dataset import FeedDataset
+from affectkeras.data.feeding.windows import frame_windows
 from affectkeras.data.table import expression_classes
-from affectkeras.data.windows import frame_windows
 from affectkeras.output_spec import OutputSpec
 from affectkeras.recipes.predictor_inputs import WINDOW_MASK, WINDOW_PIXELS, describe_inputs
 from affectkeras.recipes.scoring import (

@@ -14,7 +14,7 @@ stream as the tf.data pipeline's); when decoding on the fly they are dropped fro
 Example:
     >>> import tempfile, pathlib, cv2, numpy as np
     >>> from affectkeras.data.table import make_table
-    >>> from affectkeras.data.feed import make_feed
+    >>> from affectkeras.data.feeding.feed import make_feed
     >>> from affectkeras.output_spec import OutputSpec
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> paths = [str(folder / f"{i}.png") for i in range(5)]
@@ -36,9 +36,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from affectkeras.data.arrays import ImageStore, assemble, decode_rows, usable
-from affectkeras.data.augment import Augment
-from affectkeras.data.feed import Feed
+from affectkeras.data.feeding.augment import Augment
+from affectkeras.data.feeding.feed import Feed
+from affectkeras.data.feeding.in_memory import ImageStore, assemble, decode_rows, usable
 from affectkeras.data.skips import SkipReport
 
 
@@ -46,7 +46,7 @@ class FeedDataset(keras.utils.PyDataset):
     """Batches of a Feed for ``model.fit`` without TensorFlow.
 
     Args:
-        feed: the Feed (``affectkeras.data.feed.make_feed``).
+        feed: the Feed (``affectkeras.data.feeding.feed.make_feed``).
         batch_size: samples per batch (the last batch of an epoch may be smaller unless
             ``drop_remainder``).
         store: an ``ImageStore`` of decoded images, or per-row features [N, D]; None decodes

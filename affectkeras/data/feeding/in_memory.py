@@ -2,8 +2,9 @@
 
 For a JAX-only GPU host. ``load_images`` decodes every row's image once (threads; OpenCV
 releases the GIL) into one uint8 [N, H, W, 3] array; ``to_arrays`` returns an epoch's
-``(x, y, sample_weight)`` ready for ``model.fit``; ``affectkeras.data.pydataset.FeedDataset``
-serves the same batches as a ``keras.utils.PyDataset`` with per-epoch sampling and augmentation.
+``(x, y, sample_weight)`` ready for ``model.fit``;
+``affectkeras.data.feeding.keras_dataset.FeedDataset`` serves the same batches as a
+``keras.utils.PyDataset`` with per-epoch sampling and augmentation.
 Targets and weights are those of the tf.data pipeline (same ``Feed``). Images stay uint8 until
 the model's first layers normalise them on the device.
 
@@ -13,7 +14,7 @@ dropped and ``SkipReport`` counts them by reason with example paths; an epoch ne
 Example:
     >>> import tempfile, pathlib, cv2, numpy as np
     >>> from affectkeras.data.table import make_table
-    >>> from affectkeras.data.feed import make_feed
+    >>> from affectkeras.data.feeding.feed import make_feed
     >>> from affectkeras.output_spec import OutputSpec
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = cv2.imwrite(str(folder / "a.png"), np.zeros((8, 8, 3), np.uint8))
@@ -40,11 +41,11 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from affectkeras.data.augment import Augment, augment_numpy
-from affectkeras.data.decode import read_image
-from affectkeras.data.feed import Feed
+from affectkeras.data.feeding.augment import Augment, augment_numpy
+from affectkeras.data.feeding.decode import read_image
+from affectkeras.data.feeding.feed import Feed
+from affectkeras.data.feeding.windows import gather
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.windows import gather
 
 
 @dataclass
@@ -118,7 +119,7 @@ def load_images(
     skips = SkipReport()
     skips.add("bad_image", [str(p) for p in feed.paths[used[~ok[used]]]])
     if skips.total:
-        skips.log("affectkeras.data.arrays")
+        skips.log("affectkeras.data.feeding.in_memory")
     return ImageStore(images, ok, skips)
 
 

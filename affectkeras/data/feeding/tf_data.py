@@ -19,15 +19,15 @@ Bad images: a sample needing a bad image is dropped, and its path is counted in 
 structural check but still fail to decode are dropped by ``ignore_errors`` (TensorFlow logs
 them; they are not in the count).
 
-Same batches as the no-TensorFlow path (``affectkeras.data.pydataset.FeedDataset``) for the same
-Feed without augmentation: same samples, targets and weights; pixels identical when no resize
-happens (both decode with libjpeg-turbo/libpng, same upsampling), within 1 grey level when
-bilinear resizing (OpenCV's fixed-point vs TensorFlow's float arithmetic).
+Same batches as the no-TensorFlow path (``affectkeras.data.feeding.keras_dataset.FeedDataset``)
+for the same Feed without augmentation: same samples, targets and weights; pixels identical when
+no resize happens (both decode with libjpeg-turbo/libpng, same upsampling), within 1 grey level
+when bilinear resizing (OpenCV's fixed-point vs TensorFlow's float arithmetic).
 
 Example:
     >>> import tempfile, pathlib, cv2, numpy as np
     >>> from affectkeras.data.table import make_table
-    >>> from affectkeras.data.feed import make_feed
+    >>> from affectkeras.data.feeding.feed import make_feed
     >>> from affectkeras.output_spec import OutputSpec
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> paths = [str(folder / f"{i}.jpg") for i in range(3)]
@@ -50,9 +50,9 @@ from typing import Any
 
 import numpy as np
 
-from affectkeras.data.augment import Augment, augment_tf, batch_layers
-from affectkeras.data.decode import INTERPOLATIONS, TAIL_BYTES
-from affectkeras.data.feed import Feed
+from affectkeras.data.feeding.augment import Augment, augment_tf, batch_layers
+from affectkeras.data.feeding.decode import INTERPOLATIONS, TAIL_BYTES
+from affectkeras.data.feeding.feed import Feed
 from affectkeras.data.skips import SkipReport
 
 logger = logging.getLogger("affectkeras.data")
@@ -72,7 +72,7 @@ def make_dataset(
     """Builds the ``tf.data.Dataset`` of a Feed.
 
     Args:
-        feed: the Feed (``affectkeras.data.feed.make_feed``).
+        feed: the Feed (``affectkeras.data.feeding.feed.make_feed``).
         batch_size: samples per batch.
         augment: CPU augmentation, or None (no augmentation).
         epoch: serve that epoch's order on every pass; None (default) counts passes, so
@@ -164,7 +164,7 @@ def _loader(feed: Feed, augment: Augment | None, interpolation: str, skips: Skip
     def record(path: np.ndarray) -> np.int64:
         path = path.decode() if isinstance(path, bytes) else str(path)
         skips.add("bad_image", [path])
-        logger.warning("affectkeras.data.pipeline: skipped bad image %s", path)
+        logger.warning("affectkeras.data.feeding.tf_data: skipped bad image %s", path)
         return np.int64(0)
 
     def resize(image):
