@@ -13,7 +13,8 @@
   ``affectkeras.data.feeding.tf_data`` (tf.data; imports TensorFlow when called),
   ``affectkeras.data.feeding.in_memory`` (OpenCV-decoded uint8 arrays, no TensorFlow) and
   ``affectkeras.data.feeding.keras_dataset`` (``FeedDataset``, a ``keras.utils.PyDataset``).
-  See docs/pipeline.md.
+  Their former paths ``affectkeras.data.pipeline``, ``.arrays`` and ``.pydataset`` re-export
+  them. See docs/pipeline.md.
 
 Importing this package needs neither Keras, TensorFlow nor OpenCV. ``affectkeras.data.synthetic``
 writes synthetic datasets for tests and demos.
