@@ -8,7 +8,7 @@ warm-up epoch and prints one JSON line, e.g.
 "img_per_s": 2150.0, "cores": 2, "img_per_s_per_core": 1075.0, "img_per_cpu_s": 1010.0,
 "load_before": 1.2}``.
 
-- ``tf.data``: ``affectkeras.data.pipeline.make_dataset`` (TensorFlow decode, parallel map).
+- ``tf.data``: ``affectkeras.data.feeding.tf_data.make_dataset`` (TensorFlow decode, parallel map).
 - ``pydataset-decode``: ``FeedDataset`` decoding with OpenCV threads per batch (no TF).
 - ``in-memory-load``: ``load_images``, decoding every image once into RAM (no TF).
 - ``in-memory``: ``FeedDataset`` serving batches from that RAM store (no decoding).
@@ -35,10 +35,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from affectkeras.data.arrays import default_workers, load_images
-from affectkeras.data.augment import Augment
-from affectkeras.data.feed import make_feed
-from affectkeras.data.pydataset import FeedDataset
+from affectkeras.data.feeding.augment import Augment
+from affectkeras.data.feeding.feed import make_feed
+from affectkeras.data.feeding.in_memory import default_workers, load_images
+from affectkeras.data.feeding.keras_dataset import FeedDataset
 from affectkeras.data.table import make_table
 from affectkeras.output_spec import OutputSpec
 
@@ -100,7 +100,7 @@ def time_epochs(epoch_batches) -> tuple[int, float, float]:
 
 
 def bench_tf(feed, name: str, augment: Augment | None) -> None:
-    from affectkeras.data.pipeline import make_dataset
+    from affectkeras.data.feeding.tf_data import make_dataset
 
     dataset = make_dataset(feed, batch_size=BATCH, augment=augment)  # built once, as in fit
 

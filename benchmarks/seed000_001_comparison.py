@@ -198,8 +198,8 @@ def main() -> None:
         rows001 += run_seed001(data, root / "runs", seed, args)
     s000 = summarise(rows000, (*SEED000_SCORES, "seconds"))
     s001 = summarise(rows001, SEED001_SCORES)
-    from affectkeras.data.read import read_datasets
-    from affectkeras.data.subsets import task_subsets
+    from affectkeras.data.feeding.subsets import task_subsets
+    from affectkeras.data.reading.read import read_datasets
 
     table = read_datasets([data])
     train = table[table["split"] == "train"].reset_index(drop=True)

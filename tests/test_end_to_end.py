@@ -14,7 +14,7 @@ import pytest
 
 from affectkeras import losses
 from affectkeras.data import make_feed, read
-from affectkeras.data.pydataset import FeedDataset
+from affectkeras.data.feeding.keras_dataset import FeedDataset
 from affectkeras.data.synthetic.writer import write_affwild2
 from affectkeras.metrics import MultiTaskScore, abaw_metrics, abaw_scores
 from affectkeras.models import build_task_model, get_backbone

@@ -26,11 +26,11 @@ from typing import Any
 import keras
 import pandas as pd
 
-from affectkeras.data.feed import Feed, make_feed
-from affectkeras.data.pydataset import FeedDataset
-from affectkeras.data.read import read_datasets
+from affectkeras.data.feeding.feed import Feed, make_feed
+from affectkeras.data.feeding.keras_dataset import FeedDataset
+from affectkeras.data.feeding.windows import frame_windows
+from affectkeras.data.reading.read import read_datasets
 from affectkeras.data.table import expression_classes
-from affectkeras.data.windows import frame_windows
 from affectkeras.evaluation.scoring import (
     canonical_truth,
     predict_feed,

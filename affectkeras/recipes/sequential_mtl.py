@@ -55,9 +55,9 @@ import keras
 import numpy as np
 
 from affectkeras import losses
-from affectkeras.data.feed import Feed, make_feed
-from affectkeras.data.sampling import Sampler
-from affectkeras.data.subsets import task_subsets
+from affectkeras.data.feeding.feed import Feed, make_feed
+from affectkeras.data.feeding.sampling import Sampler
+from affectkeras.data.feeding.subsets import task_subsets
 from affectkeras.models import build_averaged_predictor, build_task_model
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import load_predictor

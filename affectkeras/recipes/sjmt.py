@@ -37,8 +37,8 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels, losses
-from affectkeras.data.feed import Feed, make_feed
-from affectkeras.data.sampling import Sampler
+from affectkeras.data.feeding.feed import Feed, make_feed
+from affectkeras.data.feeding.sampling import Sampler
 from affectkeras.metrics.compound import compound_targets
 from affectkeras.models import JointDecoder, build_task_model
 from affectkeras.models.layers import JointToCanonical

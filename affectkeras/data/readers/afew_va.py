@@ -28,11 +28,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
 from affectkeras.data.readers.images import existing_mask
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import empty_table, make_table
 
 SCALE = 10.0

@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
 from affectkeras.data.readers.images import existing_mask
 from affectkeras.data.readers.label_columns import (
@@ -41,8 +40,9 @@ from affectkeras.data.readers.label_columns import (
     expression_options,
 )
 from affectkeras.data.readers.text_files import first_row, not_utf8
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import concat_tables, empty_table, make_table
 
 SPLIT_FILES: dict[str, str] = {"training.csv": "train", "validation.csv": "validation"}

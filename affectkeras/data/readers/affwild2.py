@@ -33,7 +33,6 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
 from affectkeras.data.readers.images import existing_mask
 from affectkeras.data.readers.text_files import (
@@ -44,8 +43,9 @@ from affectkeras.data.readers.text_files import (
     read_lines,
     split_header,
 )
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import empty_table, make_table
 
 logger = logging.getLogger("affectkeras.data")

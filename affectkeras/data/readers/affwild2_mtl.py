@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
 from affectkeras.data.readers.images import existing_mask
 from affectkeras.data.readers.text_files import (
@@ -36,8 +35,9 @@ from affectkeras.data.readers.text_files import (
     parse_numeric_rows,
     read_lines,
 )
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import concat_tables, empty_table, make_table
 
 SPLIT_FILES: dict[str, str] = {

@@ -38,7 +38,6 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
 from affectkeras.data.readers.ckplus48 import is_ckplus48, read_ckplus48
 from affectkeras.data.readers.images import existing_mask, list_images
@@ -49,8 +48,9 @@ from affectkeras.data.readers.label_columns import (
     expression_options,
 )
 from affectkeras.data.readers.text_files import not_utf8
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import make_table
 
 IMAGES, EMOTION, FACS = "cohn-kanade-images", "Emotion", "FACS"

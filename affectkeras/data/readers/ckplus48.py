@@ -34,13 +34,13 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers.images import list_images
 from affectkeras.data.readers.label_columns import au_columns, au_number, canonical_codes
 from affectkeras.data.readers.label_columns import expression_options as _expression_options
 from affectkeras.data.readers.text_files import first_row, not_utf8
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import make_table
 
 logger = logging.getLogger("affectkeras.data")

@@ -36,13 +36,13 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
 from affectkeras.data.readers.images import existing_mask
 from affectkeras.data.readers.label_columns import any_label, au_columns, au_number
 from affectkeras.data.readers.text_files import first_row, is_number, read_lines
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import make_table
 
 logger = logging.getLogger("affectkeras.data")

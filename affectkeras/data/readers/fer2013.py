@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
 from affectkeras.data.readers.fer2013_pixels import (
     USAGE_SPLITS,
@@ -34,8 +33,9 @@ from affectkeras.data.readers.fer2013_pixels import (
 )
 from affectkeras.data.readers.images import existing_mask, list_images
 from affectkeras.data.readers.text_files import not_utf8
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import make_table
 
 CODE_NAMES: dict[int, str] = labels.DATASET_EXPRESSION_CODES["fer2013"]

@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers.text_files import not_utf8
+from affectkeras.data.reading.errors import DataFormatError
 
 logger = logging.getLogger("affectkeras.data")
 

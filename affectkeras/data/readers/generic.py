@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers import Reader, register_reader
 from affectkeras.data.readers.generic_csv import read_csv_table
 from affectkeras.data.readers.images import list_images
@@ -39,8 +38,9 @@ from affectkeras.data.readers.label_columns import (
     canonical_codes,
     expression_options,
 )
+from affectkeras.data.reading.errors import DataFormatError
+from affectkeras.data.reading.spec import DataSpec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec
 from affectkeras.data.table import make_table
 
 IGNORE = "ignore"

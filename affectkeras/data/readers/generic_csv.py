@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.data.errors import DataFormatError
 from affectkeras.data.readers.images import existing_mask
 from affectkeras.data.readers.label_columns import au_columns, au_number, canonical_codes
 from affectkeras.data.readers.text_files import first_row, not_utf8
+from affectkeras.data.reading.errors import DataFormatError
 from affectkeras.data.skips import SkipReport
 
 FLOAT_COLUMNS: tuple[str, ...] = ("box_x", "box_y", "box_w", "box_h")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from affectkeras import labels
-from affectkeras.data.spec import DataSpec
+from affectkeras.data.reading.spec import DataSpec
 
 CONTEMPT_OPTION = "missing|other: where contempt goes in the canonical column (default missing)"
 _AU_NAME = re.compile(r"^\s*(?:au)?[\s_]*0*(\d+)\s*$", re.IGNORECASE)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from affectkeras.data.errors import DataFormatError
+from affectkeras.data.reading.errors import DataFormatError
 
 
 def read_lines(path: Path) -> list[str]:

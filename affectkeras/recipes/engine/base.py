@@ -31,8 +31,8 @@ import keras
 import numpy as np
 import pandas as pd
 
-from affectkeras.data.augment import Augment
-from affectkeras.data.feed import Feed, make_feed
+from affectkeras.data.feeding.augment import Augment
+from affectkeras.data.feeding.feed import Feed, make_feed
 from affectkeras.evaluation.evaluate import evaluate_table, write_metrics
 from affectkeras.evaluation.scoring import canonical_truth
 from affectkeras.metrics.selection import abaw_metrics

@@ -18,10 +18,10 @@ from typing import Any
 import keras
 import pandas as pd
 
-from affectkeras.data.augment import Augment
-from affectkeras.data.feed import Feed
-from affectkeras.data.pydataset import FeedDataset
-from affectkeras.data.read import read_datasets
+from affectkeras.data.feeding.augment import Augment
+from affectkeras.data.feeding.feed import Feed
+from affectkeras.data.feeding.keras_dataset import FeedDataset
+from affectkeras.data.reading.read import read_datasets
 from affectkeras.data.table import expression_classes
 from affectkeras.recipes.engine.config import TrainConfig
 from affectkeras.recipes.engine.splits import split_train_validation
@@ -85,7 +85,7 @@ def training_batches(
     batch_size = int(config.batch_size)
     per_epoch = max(1, math.ceil(len(feed.sampler.indices(0)) / batch_size))
     if pipeline == "tf_data":
-        from affectkeras.data.pipeline import make_dataset
+        from affectkeras.data.feeding.tf_data import make_dataset
 
         # one generator pass per epoch, repeated: with steps_per_epoch set, Keras keeps one
         # iterator, so epoch e still gets the sampler's order e (and no "ran out of data")
@@ -93,7 +93,7 @@ def training_batches(
         return batches, per_epoch, pipeline
     store = None
     if pipeline == "in_memory":
-        from affectkeras.data.arrays import load_images
+        from affectkeras.data.feeding.in_memory import load_images
 
         logger.info("decoding %d images into memory", len(feed.paths))
         store = load_images(feed, progress=config.verbose == 1)

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from affectkeras.data.windows import video_rows
+from affectkeras.data.feeding.windows import video_rows
 from affectkeras.predictor import MODEL_FILE
 from affectkeras.recipes.engine.run_dir import RunDir
 from affectkeras.recipes.engine.stages import Stage, StagedRecipe

@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import losses
-from affectkeras.data.feed import Feed, make_feed
-from affectkeras.data.sampling import Sampler
+from affectkeras.data.feeding.feed import Feed, make_feed
+from affectkeras.data.feeding.sampling import Sampler
+from affectkeras.data.feeding.windows import Windows, frame_windows, sequences, video_rows
 from affectkeras.data.table import labelled_expression_va
-from affectkeras.data.windows import Windows, frame_windows, sequences, video_rows
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import FEATURES_OUTPUT, build_bigru_model, build_task_model
 from affectkeras.models.layers import TakeStep

@@ -28,8 +28,8 @@ import keras
 import numpy as np
 import pandas as pd
 
+from affectkeras.data.feeding.windows import video_rows
 from affectkeras.data.table import labelled_expression_va
-from affectkeras.data.windows import video_rows
 from affectkeras.models.layers import TakeStep
 from affectkeras.predictor import MODEL_FILE, describe_inputs
 from affectkeras.recipes.engine.config import save_config

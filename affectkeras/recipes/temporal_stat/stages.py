@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import losses
-from affectkeras.data.feed import Feed, make_feed
-from affectkeras.data.sampling import Sampler
+from affectkeras.data.feeding.feed import Feed, make_feed
+from affectkeras.data.feeding.sampling import Sampler
+from affectkeras.data.feeding.windows import frame_windows, video_rows
 from affectkeras.data.table import labelled_expression_va
-from affectkeras.data.windows import frame_windows, video_rows
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import (
     FEATURES_OUTPUT,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import affectkeras
-from affectkeras.data.errors import DataFormatError
+from affectkeras.data.reading.errors import DataFormatError
 from tests.helpers.images import write_image
 
 RNG = np.random.default_rng(3)

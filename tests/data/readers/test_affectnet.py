@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import affectkeras
-from affectkeras.data.errors import DataFormatError
+from affectkeras.data.reading.errors import DataFormatError
 from tests.helpers.images import write_image
 
 HEADER = (

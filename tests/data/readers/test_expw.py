@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import affectkeras
-from affectkeras.data.errors import DataFormatError
+from affectkeras.data.reading.errors import DataFormatError
 from tests.helpers.images import write_image
 
 # ExpW code -> canonical index, by hand from FORMATS.md (0 angry ... 6 neutral).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import affectkeras
-from affectkeras.data.errors import DataFormatError
+from affectkeras.data.reading.errors import DataFormatError
 from tests.helpers.images import write_image
 
 # RAF-DB code -> canonical index (neutral 0, anger 1, disgust 2, fear 3, happiness 4,

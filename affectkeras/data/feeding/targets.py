@@ -51,7 +51,7 @@ def task_targets(
             inverse class frequency (``class_balance_weights``; expression only). The weight
             of a sample without a label for the task stays 0.
         dataset_spaces: for a joint (SJMT) task, dataset name -> the names of the label spaces
-            that dataset labels (``affectkeras.data.subsets.infer_dataset_spaces``).
+            that dataset labels (``affectkeras.data.feeding.subsets.infer_dataset_spaces``).
 
     Returns:
         ``(y, sample_weight)``: dicts keyed by task name; targets int32 [N] (multiclass) or

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from affectkeras import labels
-from affectkeras.data.arrays import load_images, to_arrays
-from affectkeras.data.augment import Augment, augment_numpy
-from affectkeras.data.feed import make_feed
-from affectkeras.data.pydataset import FeedDataset
-from affectkeras.data.sampling import Sampler, expression_strata
-from affectkeras.data.windows import frame_windows, sequences
+from affectkeras.data.feeding.augment import Augment, augment_numpy
+from affectkeras.data.feeding.feed import make_feed
+from affectkeras.data.feeding.in_memory import load_images, to_arrays
+from affectkeras.data.feeding.keras_dataset import FeedDataset
+from affectkeras.data.feeding.sampling import Sampler, expression_strata
+from affectkeras.data.feeding.windows import frame_windows, sequences
 from affectkeras.output_spec import OutputSpec
 from tests.helpers.masked_model import tiny_model
 from tests.helpers.pipeline_data import row_of, still_table, video_table

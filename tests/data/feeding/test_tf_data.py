@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from affectkeras.data.arrays import load_images
-from affectkeras.data.augment import Augment
-from affectkeras.data.feed import make_feed
-from affectkeras.data.pydataset import FeedDataset
-from affectkeras.data.sampling import Sampler, expression_strata
-from affectkeras.data.windows import frame_windows, sequences
+from affectkeras.data.feeding.augment import Augment
+from affectkeras.data.feeding.feed import make_feed
+from affectkeras.data.feeding.in_memory import load_images
+from affectkeras.data.feeding.keras_dataset import FeedDataset
+from affectkeras.data.feeding.sampling import Sampler, expression_strata
+from affectkeras.data.feeding.windows import frame_windows, sequences
 from affectkeras.output_spec import OutputSpec
 from tests.helpers.pipeline_data import (
     row_of,
@@ -30,7 +30,7 @@ from tests.helpers.pipeline_data import (
 )
 
 tf = pytest.importorskip("tensorflow")
-make_dataset = pytest.importorskip("affectkeras.data.pipeline").make_dataset
+make_dataset = pytest.importorskip("affectkeras.data.feeding.tf_data").make_dataset
 
 SPEC = OutputSpec.create("expr,au,va", num_classes=7)
 
@@ -185,9 +185,9 @@ def test_tf_data_feeds_a_jax_backend_model(tmp_path):
         import numpy as np, keras
         assert keras.backend.backend() == "jax"
         from pathlib import Path
-        from affectkeras.data.feed import make_feed
-        from affectkeras.data.pipeline import make_dataset
-        from affectkeras.data.augment import Augment
+        from affectkeras.data.feeding.feed import make_feed
+        from affectkeras.data.feeding.tf_data import make_dataset
+        from affectkeras.data.feeding.augment import Augment
         from affectkeras.output_spec import OutputSpec
         from tests.helpers.pipeline_data import still_table
         from tests.helpers.masked_model import tiny_model

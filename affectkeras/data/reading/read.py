@@ -8,8 +8,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from affectkeras.data.readers import get_reader
+from affectkeras.data.reading.spec import DataSpec, parse_spec
 from affectkeras.data.skips import SkipReport
-from affectkeras.data.spec import DataSpec, parse_spec
 from affectkeras.data.table import concat_tables, expression_classes, summarize
 
 logger = logging.getLogger("affectkeras.data")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import affectkeras
-from affectkeras.data.spec import parse_spec
+from affectkeras.data.reading.spec import parse_spec
 
 
 def test_dataset_path_and_options_are_parsed():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from affectkeras.data.feeding.targets import task_targets
+from affectkeras.data.feeding.windows import frame_windows, gather, sequences, window_targets
 from affectkeras.data.table import make_table
-from affectkeras.data.targets import task_targets
-from affectkeras.data.windows import frame_windows, gather, sequences, window_targets
 from affectkeras.output_spec import OutputSpec
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from affectkeras.data.sampling import Sampler, dataset_groups, va_strata
+from affectkeras.data.feeding.sampling import Sampler, dataset_groups, va_strata
 from affectkeras.data.table import concat_tables, make_table
 
 # A long-tailed expression distribution like Aff-Wild2's (neutral >> fear).

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from affectkeras import labels
-from affectkeras.data.table import concat_tables, make_table
-from affectkeras.data.targets import (
+from affectkeras.data.feeding.targets import (
     class_balance_weights,
     joint_targets,
     restrict_tasks,
     task_targets,
 )
+from affectkeras.data.table import concat_tables, make_table
 from affectkeras.output_spec import OutputSpec
 from tests.helpers.pipeline_data import random_labels
 

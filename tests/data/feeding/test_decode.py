@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from affectkeras.data.decode import crop_box, image_size, looks_complete, read_image
+from affectkeras.data.feeding.decode import crop_box, image_size, looks_complete, read_image
 from tests.helpers.pipeline_data import textured_image, write_rgb
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from affectkeras import labels
-from affectkeras.data.subsets import infer_dataset_spaces, subset_tasks, task_subsets
+from affectkeras.data.feeding.subsets import infer_dataset_spaces, subset_tasks, task_subsets
 from affectkeras.data.table import concat_tables, make_table
 from tests.helpers.pipeline_data import random_labels
 

@@ -8,11 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from affectkeras.data.feed import make_feed
-from affectkeras.data.sampling import Sampler
-from affectkeras.data.subsets import subset_tasks, task_subsets
+from affectkeras.data.feeding.feed import make_feed
+from affectkeras.data.feeding.sampling import Sampler
+from affectkeras.data.feeding.subsets import subset_tasks, task_subsets
+from affectkeras.data.feeding.windows import frame_windows
 from affectkeras.data.table import make_table
-from affectkeras.data.windows import frame_windows
 from affectkeras.output_spec import OutputSpec
 from tests.helpers.pipeline_data import random_labels
 
@@ -74,10 +74,10 @@ def test_feed_checks_sampler_and_windows_sizes(table):
 
 def test_table_level_modules_import_without_tensorflow_keras_or_opencv():
     code = (
-        "import sys, affectkeras.data, affectkeras.data.feed\n"
+        "import sys, affectkeras.data, affectkeras.data.feeding.feed\n"
         "bad = [m for m in ('tensorflow', 'keras', 'cv2') if m in sys.modules]\n"
         "assert not bad, bad\n"
-        "import affectkeras.data.pipeline, affectkeras.data.arrays\n"
+        "import affectkeras.data.feeding.tf_data, affectkeras.data.feeding.in_memory\n"
         "assert 'tensorflow' not in sys.modules\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

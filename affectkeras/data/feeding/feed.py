@@ -1,10 +1,10 @@
 """A ``Feed``: everything a pipeline needs to turn a sample table into batches (numpy only).
 
-Both pipelines, tf.data (``affectkeras.data.pipeline``) and the no-TensorFlow path
-(``affectkeras.data.arrays``), are built from the same Feed: the image paths and crop boxes of
-the table rows, the rows of each sample (one row, or the steps of a frame window/sequence), the
-targets and sample weights of each sample, and the ``Sampler`` that orders an epoch. That is
-why the two paths yield the same batches.
+Both pipelines, tf.data (``affectkeras.data.feeding.tf_data``) and the no-TensorFlow path
+(``affectkeras.data.feeding.in_memory``), are built from the same Feed: the image paths and
+crop boxes of the table rows, the rows of each sample (one row, or the steps of a frame
+window/sequence), the targets and sample weights of each sample, and the ``Sampler`` that orders
+an epoch. That is why the two paths yield the same batches.
 
 Example:
     >>> from affectkeras.data.table import make_table
@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from affectkeras.data.decode import crop_box
-from affectkeras.data.decode import image_size as _size
-from affectkeras.data.sampling import Sampler
-from affectkeras.data.targets import restrict_tasks, task_targets
-from affectkeras.data.windows import Windows, window_targets
+from affectkeras.data.feeding.decode import crop_box
+from affectkeras.data.feeding.decode import image_size as _size
+from affectkeras.data.feeding.sampling import Sampler
+from affectkeras.data.feeding.targets import restrict_tasks, task_targets
+from affectkeras.data.feeding.windows import Windows, window_targets
 from affectkeras.output_spec import OutputSpec
 
 BOX_COLUMNS = ("box_x", "box_y", "box_w", "box_h")
@@ -101,7 +101,7 @@ def make_feed(
         sampler: the epoch order over samples (rows, or windows when ``windows`` is given);
             default: every sample once, shuffled with ``seed`` when ``shuffle``.
         shuffle, seed: used by the default sampler.
-        windows: frame windows or sequences (``affectkeras.data.windows``) of this table.
+        windows: frame windows or sequences (``affectkeras.data.feeding.windows``) of this table.
         weights: per-task balancing weights (see ``task_targets``).
         dataset_spaces: dataset -> label spaces, for a joint (SJMT) task.
         tasks: train only these tasks (the others get weight 0), e.g. seed 000's E set.

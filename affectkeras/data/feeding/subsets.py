@@ -5,11 +5,11 @@ expression only; expression loss), A (images labelled with action units only; AU
 (images labelled with both; both losses). Seed 002 does the same with expressions and
 valence/arousal (its *Mixed EXPR*, *Mixed VA* and *Affect EXPR_VA* sets). ``task_subsets``
 returns the row indices of the three sets for any two tasks; ``Sampler.blocks`` in
-``affectkeras.data.sampling`` turns them into an epoch of pure batches.
+``affectkeras.data.feeding.sampling`` turns them into an epoch of pure batches.
 
 Seed 003 (SJMT) instead needs to know which label spaces each dataset is annotated for
-(``infer_dataset_spaces``); ``affectkeras.data.targets.joint_targets`` uses that to mark every
-unit outside the sample's label set as MISSING.
+(``infer_dataset_spaces``); ``affectkeras.data.feeding.targets.joint_targets`` uses that to mark
+every unit outside the sample's label set as MISSING.
 
 Example:
     >>> from affectkeras.data.table import make_table
