@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import keras
+import numpy as np
 import pytest
 
 from affectkeras import losses
@@ -104,3 +105,12 @@ def test_a_loss_serialized_by_the_previous_code_deserializes(loss, module, confi
     assert as_saved(keras.losses.serialize(loss)) == as_saved(saved)
     loaded = keras.losses.deserialize(saved)
     assert type(loaded) is type(loss) and as_saved(loaded.get_config()) == as_saved(config)
+
+
+def test_wrapper_arguments_are_attributes_and_errors_name_the_loss():
+    loss = losses.WeightedCrossEntropy([1.0, 2.0], name="expression_ce")
+    assert loss.class_weights == [1.0, 2.0] and loss.arguments["from_logits"] is False
+    with pytest.raises(ValueError, match=r"^expression_ce: 2 class weights for predictions of"):
+        loss(np.array([0]), np.full((1, 7), 1 / 7, np.float32))
+    with pytest.raises(ValueError, match="'reduction' shadows an attribute"):
+        losses.MaskedLossWrapper(losses.ccc_loss, name="x", reduction="sum")
