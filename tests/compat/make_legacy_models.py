@@ -71,9 +71,11 @@ def main_() -> int:
             model = keras.models.load_model(target, compile=False)
             inputs = _inputs(model, np.random.default_rng(7))
             outputs = model.predict(inputs, verbose=0)
-            arrays = {f"in_{k}": v for k, v in inputs.items()} if isinstance(inputs, dict) else {
-                "in_image": inputs
-            }
+            arrays = (
+                {f"in_{k}": v for k, v in inputs.items()}
+                if isinstance(inputs, dict)
+                else {"in_image": inputs}
+            )
             arrays.update({f"out_{k}": np.asarray(v) for k, v in outputs.items()})
             np.savez_compressed(HERE / f"{recipe}.npz", **arrays)
             print(recipe, target.stat().st_size, sorted(outputs))
