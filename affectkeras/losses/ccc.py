@@ -26,7 +26,7 @@ import numpy as np
 from keras import ops
 
 from affectkeras import labels
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper, float_list
 from affectkeras.losses.masking import (
     epsilon,
     flatten_sample_weight,
@@ -75,19 +75,21 @@ def ccc_per_dimension(y_true, y_pred, sample_weight=None, missing=labels.MISSING
 
 
 def ccc_loss(y_true, y_pred, sample_weight=None, dimension_weights=None):
-    """``1 - CCC`` per dimension, combined over the dimensions that have >= 2 labelled entries.
+    """``1 - CCC`` (seed 001 L_3, seed 004 eq. 2) over the dimensions with >= 2 labelled entries.
 
     Args:
-        y_true: float [N, D], -5 = MISSING.
-        y_pred: float [N, D].
-        sample_weight: float [N] or None.
+        y_true: float [*S, D], -5 = MISSING.
+        y_pred: float [*S, D].
+        sample_weight: float over the sample axes S (frequency weights), or None.
         dimension_weights: None for the mean over valid dimensions, else one weight per
             dimension for a weighted sum.
 
     Returns:
         A float32 scalar (0 when no dimension is valid).
     """
-    ccc, valid = ccc_per_dimension(y_true, y_pred, sample_weight)
+    weight = flatten_sample_weight(sample_weight, y_pred, 1)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
+    ccc, valid = ccc_per_dimension(y_true, y_pred, weight)
     terms = valid * (1.0 - ccc)
     if dimension_weights is None:
         return ops.sum(terms) / ops.maximum(ops.sum(valid), 1.0)
@@ -95,8 +97,8 @@ def ccc_loss(y_true, y_pred, sample_weight=None, dimension_weights=None):
 
 
 @keras.saving.register_keras_serializable(package="affectkeras")
-class CCCLoss(AffectLoss):
-    """``1 - CCC`` of each VA dimension over the batch (see the module doc).
+class CCCLoss(MaskedLossWrapper):
+    """``1 - CCC`` of each VA dimension over the batch (:func:`ccc_loss`; see the module doc).
 
     Args:
         dimension_weights: None (default) averages ``1 - CCC`` over the valid dimensions
@@ -109,15 +111,4 @@ class CCCLoss(AffectLoss):
     """
 
     def __init__(self, dimension_weights: Sequence[float] | None = None, name: str = "ccc_loss"):
-        super().__init__(name=name)
-        self.dimension_weights = (
-            None if dimension_weights is None else [float(w) for w in dimension_weights]
-        )
-
-    def compute(self, y_true, y_pred, sample_weight):
-        weight = flatten_sample_weight(sample_weight, y_pred, 1)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
-        return ccc_loss(y_true, y_pred, weight, self.dimension_weights)
-
-    def get_config(self):
-        return {**super().get_config(), "dimension_weights": self.dimension_weights}
+        super().__init__(ccc_loss, name=name, dimension_weights=float_list(dimension_weights))

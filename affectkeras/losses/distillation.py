@@ -27,7 +27,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper, positive
 from affectkeras.losses.masking import flatten_sample_weight, labelled_mean, log_probabilities
 
 
@@ -47,13 +47,51 @@ def distillation_kl(teacher, student, temperature: float = 1.5, from_logits: boo
     return kl
 
 
+def distillation_kl_loss(
+    y_true,
+    y_pred,
+    sample_weight=None,
+    temperature: float = 1.5,
+    from_logits: bool = False,
+    scale_by_temperature_squared: bool = False,
+):
+    """Seed 002 eq. 4-6: ``KL(SF(t, T), SF(s, T))`` averaged over the samples with a weight.
+
+    The KL is taken over the last axis and summed over the axes between the first and the last
+    (valence and arousal of the bin head, eq. 5), then averaged over the samples with a non-zero
+    ``sample_weight`` (all of them without one).
+
+    Args:
+        y_true: the teacher's outputs, float [N, C] or [N, 2, bins].
+        y_pred: the student's outputs, the same shape.
+        sample_weight: float [N] (0 = not distilled), or None.
+        temperature: T.
+        from_logits: whether both inputs are logits rather than softmax probabilities.
+        scale_by_temperature_squared: multiply by T^2 (the authors' code; not the paper).
+
+    Returns:
+        A float32 scalar.
+    """
+    if tuple(y_true.shape[1:]) != tuple(y_pred.shape[1:]):
+        raise ValueError(
+            f"teacher outputs {tuple(y_true.shape)} and student outputs "
+            f"{tuple(y_pred.shape)} differ in shape"
+        )
+    teacher = ops.cast(y_true, "float32")
+    weight = flatten_sample_weight(sample_weight, y_pred, len(y_pred.shape) - 1)
+    kl = distillation_kl(teacher, y_pred, temperature, from_logits)
+    value = labelled_mean(kl, ops.ones_like(kl, dtype="bool"), weight)
+    if scale_by_temperature_squared:
+        value = value * temperature**2
+    return value
+
+
 @keras.saving.register_keras_serializable(package="affectkeras")
-class DistillationKL(AffectLoss):
+class DistillationKL(MaskedLossWrapper):
     """KL divergence from the teacher's to the student's tempered softmax (seed 002 eq. 4-6).
 
-    ``y_true`` is the teacher's output, ``y_pred`` the student's. The KL is taken over the last
-    axis and summed over the axes between the first and the last (valence and arousal of the
-    bin head), then averaged over the samples with a non-zero ``sample_weight``.
+    ``y_true`` is the teacher's output, ``y_pred`` the student's; see
+    :func:`distillation_kl_loss`.
 
     Args:
         temperature: T (default 1.5, the authors' code).
@@ -73,31 +111,10 @@ class DistillationKL(AffectLoss):
         scale_by_temperature_squared: bool = False,
         name: str = "distillation_kl",
     ):
-        super().__init__(name=name)
-        if temperature <= 0:
-            raise ValueError(f"temperature must be positive, got {temperature}")
-        self.temperature = float(temperature)
-        self.from_logits = bool(from_logits)
-        self.scale_by_temperature_squared = bool(scale_by_temperature_squared)
-
-    def compute(self, y_true, y_pred, sample_weight):
-        if tuple(y_true.shape[1:]) != tuple(y_pred.shape[1:]):
-            raise ValueError(
-                f"{self.name}: teacher outputs {tuple(y_true.shape)} and student outputs "
-                f"{tuple(y_pred.shape)} differ in shape"
-            )
-        teacher = ops.cast(y_true, "float32")
-        weight = flatten_sample_weight(sample_weight, y_pred, len(y_pred.shape) - 1)
-        kl = distillation_kl(teacher, y_pred, self.temperature, self.from_logits)
-        value = labelled_mean(kl, ops.ones_like(kl, dtype="bool"), weight)
-        if self.scale_by_temperature_squared:
-            value = value * self.temperature**2
-        return value
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "temperature": self.temperature,
-            "from_logits": self.from_logits,
-            "scale_by_temperature_squared": self.scale_by_temperature_squared,
-        }
+        super().__init__(
+            distillation_kl_loss,
+            name=name,
+            temperature=positive(temperature, "temperature"),
+            from_logits=bool(from_logits),
+            scale_by_temperature_squared=bool(scale_by_temperature_squared),
+        )

@@ -30,7 +30,7 @@ import numpy as np
 from keras import ops
 
 from affectkeras import labels
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper, float_list
 from affectkeras.losses.masking import (
     epsilon,
     flatten_sample_weight,
@@ -79,17 +79,77 @@ def binary_focal_crossentropy(
     return ops.where(labelled, positive + negative, 0.0), labelled
 
 
+def focal_crossentropy_loss(
+    y_true, y_pred, sample_weight=None, alpha=2.0, gamma=0.25, from_logits: bool = False
+):
+    """Seed 000 eq. 1-2: the softmax focal loss averaged over the labelled samples.
+
+    ``sum_{n labelled} s_n * -alpha_y (1 - p_y)^gamma log p_y / #labelled``, with ``s_n`` the
+    sample weight (0 for a batch without labels).
+
+    Args:
+        y_true: int [*S] (or [*S, 1]) class indices, -1 for MISSING.
+        y_pred: float [*S, C] softmax probabilities (or logits with ``from_logits``).
+        sample_weight: float over the sample axes S (or [B], broadcast), or None.
+        alpha: a scalar or one value per class.
+        gamma: focusing exponent (>= 0).
+        from_logits: whether ``y_pred`` holds logits.
+
+    Returns:
+        A float32 scalar.
+    """
+    if np.ndim(alpha) and len(alpha) != y_pred.shape[-1]:
+        raise ValueError(f"{len(alpha)} alpha values for predictions of width {y_pred.shape[-1]}")
+    weight = flatten_sample_weight(sample_weight, y_pred, 1)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 0, 1)
+    values, labelled = focal_crossentropy(y_true, y_pred, alpha, gamma, from_logits)
+    return labelled_mean(values, labelled, weight)
+
+
+def binary_focal_crossentropy_loss(
+    y_true, y_pred, sample_weight=None, gamma=1.0, alpha=None, from_logits: bool = False
+):
+    """Seed 001's AU loss: the binary focal loss averaged over the labelled AU entries.
+
+    ``sum_{n,k labelled} s_n * BFL(y_nk, p_nk) / #labelled entries`` with
+    ``BFL = -[y (1 - p)^gamma log p + (1 - y) p^gamma log(1 - p)]`` (times ``alpha`` /
+    ``1 - alpha`` with Lin et al.'s balancing); 0 for a batch without labelled entries.
+
+    Args:
+        y_true: float [*S, K] in {0, 1, -1}.
+        y_pred: float [*S, K] sigmoid probabilities (or logits with ``from_logits``).
+        sample_weight: float over the sample axes S, or None.
+        gamma: focusing exponent (1: seed 001).
+        alpha: None or the weight of positives.
+        from_logits: whether ``y_pred`` holds logits.
+
+    Returns:
+        A float32 scalar.
+    """
+    weight = flatten_sample_weight(sample_weight, y_pred, 1)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
+    values, labelled = binary_focal_crossentropy(y_true, y_pred, gamma, alpha, from_logits)
+    return labelled_mean(values, labelled, weight)
+
+
 def _check_gamma(gamma: float) -> float:
     if gamma < 0:
         raise ValueError(f"gamma must be >= 0, got {gamma}")
     return float(gamma)
 
 
+def _check_balance(alpha: float | None) -> float | None:
+    if alpha is not None and not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be None or in [0, 1], got {alpha}")
+    return None if alpha is None else float(alpha)
+
+
 @keras.saving.register_keras_serializable(package="affectkeras")
-class FocalCrossEntropy(AffectLoss):
+class FocalCrossEntropy(MaskedLossWrapper):
     """Softmax focal loss over sparse expression labels (seed 000 eq. 1-2), MISSING masked.
 
-    Averaged over the labelled samples of the batch (times their sample weights).
+    :func:`focal_crossentropy_loss`: averaged over the labelled samples of the batch (times
+    their sample weights).
 
     Args:
         alpha: class weight alpha_t: a scalar or one value per class. Default 2.0, the paper's
@@ -109,36 +169,20 @@ class FocalCrossEntropy(AffectLoss):
         from_logits: bool = False,
         name: str = "focal_cross_entropy",
     ):
-        super().__init__(name=name)
-        self.alpha = float(alpha) if np.ndim(alpha) == 0 else [float(a) for a in alpha]
-        self.gamma = _check_gamma(gamma)
-        self.from_logits = bool(from_logits)
-
-    def compute(self, y_true, y_pred, sample_weight):
-        if isinstance(self.alpha, list) and len(self.alpha) != y_pred.shape[-1]:
-            raise ValueError(
-                f"{self.name}: {len(self.alpha)} alpha values for predictions of width "
-                f"{y_pred.shape[-1]}"
-            )
-        weight = flatten_sample_weight(sample_weight, y_pred, 1)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 0, 1)
-        values, labelled = focal_crossentropy(
-            y_true, y_pred, self.alpha, self.gamma, self.from_logits
+        super().__init__(
+            focal_crossentropy_loss,
+            name=name,
+            alpha=float(alpha) if np.ndim(alpha) == 0 else float_list(alpha),
+            gamma=_check_gamma(gamma),
+            from_logits=bool(from_logits),
         )
-        return labelled_mean(values, labelled, weight)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "alpha": self.alpha,
-            "gamma": self.gamma,
-            "from_logits": self.from_logits,
-        }
 
 
 @keras.saving.register_keras_serializable(package="affectkeras")
-class BinaryFocalCrossEntropy(AffectLoss):
+class BinaryFocalCrossEntropy(MaskedLossWrapper):
     """Binary focal loss per AU (seed 001), averaged over the labelled AU entries.
+
+    :func:`binary_focal_crossentropy_loss`.
 
     Args:
         gamma: focusing exponent; 1 (default) weights positives by ``1 - p`` and negatives by
@@ -159,25 +203,10 @@ class BinaryFocalCrossEntropy(AffectLoss):
         from_logits: bool = False,
         name: str = "binary_focal_cross_entropy",
     ):
-        super().__init__(name=name)
-        self.gamma = _check_gamma(gamma)
-        if alpha is not None and not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha must be None or in [0, 1], got {alpha}")
-        self.alpha = None if alpha is None else float(alpha)
-        self.from_logits = bool(from_logits)
-
-    def compute(self, y_true, y_pred, sample_weight):
-        weight = flatten_sample_weight(sample_weight, y_pred, 1)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
-        values, labelled = binary_focal_crossentropy(
-            y_true, y_pred, self.gamma, self.alpha, self.from_logits
+        super().__init__(
+            binary_focal_crossentropy_loss,
+            name=name,
+            gamma=_check_gamma(gamma),
+            alpha=_check_balance(alpha),
+            from_logits=bool(from_logits),
         )
-        return labelled_mean(values, labelled, weight)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "gamma": self.gamma,
-            "alpha": self.alpha,
-            "from_logits": self.from_logits,
-        }

@@ -16,7 +16,7 @@ import keras
 from keras import ops
 
 from affectkeras import labels
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper
 from affectkeras.losses.masking import (
     flatten_sample_weight,
     flatten_targets,
@@ -46,12 +46,34 @@ def masked_binary_crossentropy(
     return ops.where(labelled, values, 0.0), labelled
 
 
+def masked_binary_crossentropy_loss(y_true, y_pred, sample_weight=None, from_logits: bool = False):
+    """Binary cross-entropy averaged over the labelled AU entries (seed 000, Sec. 2.3).
+
+    ``sum_{n,k labelled} s_n * BCE(y_nk, p_nk) / #labelled entries``, 0 for a batch without
+    labelled entries.
+
+    Args:
+        y_true: float [*S, K] in {0, 1, -1}.
+        y_pred: float [*S, K] sigmoid probabilities (or logits with ``from_logits``).
+        sample_weight: float over the sample axes S, or None.
+        from_logits: whether ``y_pred`` holds logits.
+
+    Returns:
+        A float32 scalar.
+    """
+    weight = flatten_sample_weight(sample_weight, y_pred, 1)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
+    values, labelled = masked_binary_crossentropy(y_true, y_pred, from_logits)
+    return labelled_mean(values, labelled, weight)
+
+
 @keras.saving.register_keras_serializable(package="affectkeras")
-class MaskedBinaryCrossentropy(AffectLoss):
+class MaskedBinaryCrossentropy(MaskedLossWrapper):
     """Binary cross-entropy averaged over the labelled AU entries of the batch.
 
-    ``sum_{n,k labelled} w_n * BCE(y_nk, p_nk) / #labelled entries``; each AU may be MISSING
-    (-1) on its own (Aff-Wild2 and seed 000's AU task). 0 for a batch without labelled entries.
+    ``sum_{n,k labelled} w_n * BCE(y_nk, p_nk) / #labelled entries``
+    (:func:`masked_binary_crossentropy_loss`); each AU may be MISSING (-1) on its own
+    (Aff-Wild2 and seed 000's AU task). 0 for a batch without labelled entries.
 
     Args:
         from_logits: whether ``y_pred`` holds logits instead of sigmoid probabilities.
@@ -62,14 +84,4 @@ class MaskedBinaryCrossentropy(AffectLoss):
     """
 
     def __init__(self, from_logits: bool = False, name: str = "masked_binary_crossentropy"):
-        super().__init__(name=name)
-        self.from_logits = bool(from_logits)
-
-    def compute(self, y_true, y_pred, sample_weight):
-        weight = flatten_sample_weight(sample_weight, y_pred, 1)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
-        values, labelled = masked_binary_crossentropy(y_true, y_pred, self.from_logits)
-        return labelled_mean(values, labelled, weight)
-
-    def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits}
+        super().__init__(masked_binary_crossentropy_loss, name=name, from_logits=bool(from_logits))

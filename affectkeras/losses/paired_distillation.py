@@ -32,7 +32,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper, positive
 from affectkeras.losses.distillation import distillation_kl
 from affectkeras.losses.masking import flatten_sample_weight, flatten_samples, labelled_mean
 
@@ -49,9 +49,47 @@ def split_pair(pair):
     return pair[..., :half], pair[..., half:]
 
 
+def paired_distillation_kl_loss(
+    y_true,
+    y_pred,
+    sample_weight=None,
+    temperature: float = 1.5,
+    event_ndim: int = 1,
+    scale_by_temperature_squared: bool = False,
+):
+    """Seed 002 eq. 4-6 on a paired output: KL from its teacher half to its student half.
+
+    Args:
+        y_true: ignored.
+        y_pred: float [*S, *E] teacher then student probabilities concatenated on the last axis,
+            E the last ``event_ndim`` axes (``[2C]`` or ``[2, 2 bins]``).
+        sample_weight: float over the sample axes S (0 = not distilled), or None.
+        temperature: T.
+        event_ndim: trailing axes of one distribution group (1 or 2).
+        scale_by_temperature_squared: multiply by T^2 (Hinton et al.; the paper does not).
+
+    Returns:
+        A float32 scalar, the mean over the samples with a non-zero weight; the teacher half
+        gets no gradient.
+    """
+    del y_true  # the pipelines feed a placeholder
+    teacher, student = split_pair(y_pred)
+    teacher = ops.stop_gradient(teacher)
+    weight = flatten_sample_weight(sample_weight, student, event_ndim)
+    teacher = flatten_samples(teacher, event_ndim)
+    student = flatten_samples(student, event_ndim)
+    kl = distillation_kl(teacher, student, temperature)
+    value = labelled_mean(kl, ops.ones_like(kl, dtype="bool"), weight)
+    if scale_by_temperature_squared:
+        value = value * temperature**2
+    return value
+
+
 @keras.saving.register_keras_serializable(package="affectkeras")
-class PairedDistillationKL(AffectLoss):
+class PairedDistillationKL(MaskedLossWrapper):
     """KL from the teacher half to the student half of a paired output (see the module doc).
+
+    :func:`paired_distillation_kl_loss`.
 
     Args:
         temperature: T of the tempered softmax (1.5 in the authors' code).
@@ -71,31 +109,16 @@ class PairedDistillationKL(AffectLoss):
         scale_by_temperature_squared: bool = False,
         name: str = "paired_distillation_kl",
     ):
-        super().__init__(name=name)
-        if temperature <= 0:
-            raise ValueError(f"temperature must be positive, got {temperature}")
-        if int(event_ndim) not in (1, 2):
-            raise ValueError(f"event_ndim must be 1 or 2, got {event_ndim}")
-        self.temperature = float(temperature)
-        self.event_ndim = int(event_ndim)
-        self.scale_by_temperature_squared = bool(scale_by_temperature_squared)
+        super().__init__(
+            paired_distillation_kl_loss,
+            name=name,
+            temperature=positive(temperature, "temperature"),
+            event_ndim=_check_event_ndim(event_ndim),
+            scale_by_temperature_squared=bool(scale_by_temperature_squared),
+        )
 
-    def compute(self, y_true, y_pred, sample_weight):
-        teacher, student = split_pair(y_pred)
-        teacher = ops.stop_gradient(teacher)
-        weight = flatten_sample_weight(sample_weight, student, self.event_ndim)
-        teacher = flatten_samples(teacher, self.event_ndim)
-        student = flatten_samples(student, self.event_ndim)
-        kl = distillation_kl(teacher, student, self.temperature)
-        value = labelled_mean(kl, ops.ones_like(kl, dtype="bool"), weight)
-        if self.scale_by_temperature_squared:
-            value = value * self.temperature**2
-        return value
 
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "temperature": self.temperature,
-            "event_ndim": self.event_ndim,
-            "scale_by_temperature_squared": self.scale_by_temperature_squared,
-        }
+def _check_event_ndim(event_ndim: int) -> int:
+    if int(event_ndim) not in (1, 2):
+        raise ValueError(f"event_ndim must be 1 or 2, got {event_ndim}")
+    return int(event_ndim)

@@ -28,7 +28,7 @@ import keras
 from keras import ops
 
 from affectkeras import labels
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper
 from affectkeras.losses.masked import masked_binary_crossentropy
 from affectkeras.losses.masking import flatten_sample_weight, flatten_targets, labelled_mean
 
@@ -43,9 +43,31 @@ def selective_sigmoid_crossentropy(y_true, y_pred, from_logits: bool = False):
     return per_sample, size > 0
 
 
+def selective_sigmoid_crossentropy_loss(
+    y_true, y_pred, sample_weight=None, from_logits: bool = False
+):
+    """Seed 003 eq. 1: E per sample (N = |L^k|), averaged over the samples with a non-empty L^k.
+
+    Args:
+        y_true: float [*S, U] over the union label space, -1 outside the sample's L^k.
+        y_pred: float [*S, U] sigmoid probabilities (or logits with ``from_logits``).
+        sample_weight: float over the sample axes S, or None.
+        from_logits: whether ``y_pred`` holds logits.
+
+    Returns:
+        A float32 scalar.
+    """
+    weight = flatten_sample_weight(sample_weight, y_pred, 1)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
+    per_sample, has_labels = selective_sigmoid_crossentropy(y_true, y_pred, from_logits)
+    return labelled_mean(per_sample, has_labels, weight)
+
+
 @keras.saving.register_keras_serializable(package="affectkeras")
-class SelectiveSigmoidCrossEntropy(AffectLoss):
+class SelectiveSigmoidCrossEntropy(MaskedLossWrapper):
     """Selective joint multi-task loss of seed 003 (eq. 1, typo corrected, N = |L^k|).
+
+    :func:`selective_sigmoid_crossentropy_loss`.
 
     Args:
         from_logits: whether ``y_pred`` holds logits instead of sigmoid probabilities.
@@ -57,14 +79,6 @@ class SelectiveSigmoidCrossEntropy(AffectLoss):
     """
 
     def __init__(self, from_logits: bool = False, name: str = "selective_sigmoid_cross_entropy"):
-        super().__init__(name=name)
-        self.from_logits = bool(from_logits)
-
-    def compute(self, y_true, y_pred, sample_weight):
-        weight = flatten_sample_weight(sample_weight, y_pred, 1)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
-        per_sample, has_labels = selective_sigmoid_crossentropy(y_true, y_pred, self.from_logits)
-        return labelled_mean(per_sample, has_labels, weight)
-
-    def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits}
+        super().__init__(
+            selective_sigmoid_crossentropy_loss, name=name, from_logits=bool(from_logits)
+        )

@@ -27,7 +27,7 @@ import keras
 from keras import ops
 
 from affectkeras import labels
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper
 from affectkeras.losses.ccc import ccc_per_dimension
 from affectkeras.losses.masking import (
     flatten_sample_weight,
@@ -73,14 +73,66 @@ def vector_squared_error(y_true, y_pred):
     return values, ops.logical_or(valence_ok, arousal_ok)
 
 
+def vector_mse_loss(y_true, y_pred, sample_weight=None):
+    """Seed 004 eq. 3: :func:`vector_squared_error` averaged over the labelled samples.
+
+    Args:
+        y_true: float [*S, 2] (valence, arousal), -5 = MISSING.
+        y_pred: float [*S, 5] (the 5-vector branch) or [*S, 2] (valence, arousal).
+        sample_weight: float over the sample axes S, or None.
+
+    Returns:
+        A float32 scalar.
+    """
+    weight = flatten_sample_weight(sample_weight, y_pred, 1)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
+    values, labelled = vector_squared_error(y_true, y_pred)
+    return labelled_mean(values, labelled, weight)
+
+
+def ccc_mse_loss(
+    y_true,
+    y_pred,
+    sample_weight=None,
+    valence_weight: float = 0.4,
+    arousal_weight: float = 0.4,
+    mse_weight: float = 0.2,
+):
+    """Seed 004 eq. 4, VA part: ``w3 (1 - CCC_v) + w2 (1 - CCC_a) + w4 L_mse`` (eq. 2-3).
+
+    A CCC term needs at least two labelled entries of its dimension in the batch (else 0).
+
+    Args:
+        y_true: float [*S, 2] (valence, arousal), -5 = MISSING.
+        y_pred: float [*S, 2].
+        sample_weight: float over the sample axes S, or None.
+        valence_weight: w3.
+        arousal_weight: w2.
+        mse_weight: w4.
+
+    Returns:
+        A float32 scalar.
+    """
+    weight = flatten_sample_weight(sample_weight, y_pred, 1)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
+    ccc, valid = ccc_per_dimension(y_true, y_pred, weight)
+    ccc_terms = valid * (1.0 - ccc)
+    values, labelled = vector_squared_error(y_true, y_pred)
+    return (
+        valence_weight * ccc_terms[0]
+        + arousal_weight * ccc_terms[1]
+        + mse_weight * labelled_mean(values, labelled, weight)
+    )
+
+
 @keras.saving.register_keras_serializable(package="affectkeras")
-class VectorMSE(AffectLoss):
+class VectorMSE(MaskedLossWrapper):
     """Seed 004 eq. 3: summed squared error of [a, v, m, a - m, v - m], averaged over samples.
 
-    The target vector is built from the (valence, arousal) labels; the prediction is either the
-    model's 5-vector branch (the paper: "one vector with length 5", ``va_statistics`` of
-    ``affectkeras.models.build_stat_lstm_model``) or, for a model without that branch, built from
-    its predicted (valence, arousal).
+    :func:`vector_mse_loss`. The target vector is built from the (valence, arousal) labels; the
+    prediction is either the model's 5-vector branch (the paper: "one vector with length 5",
+    ``va_statistics`` of ``affectkeras.models.build_stat_lstm_model``) or, for a model without
+    that branch, built from its predicted (valence, arousal).
 
     Shapes:
         ``y_true`` float [B, 2] (valence, arousal; -5 = MISSING); ``y_pred`` [B, 5] or [B, 2];
@@ -88,20 +140,15 @@ class VectorMSE(AffectLoss):
     """
 
     def __init__(self, name: str = "vector_mse"):
-        super().__init__(name=name)
-
-    def compute(self, y_true, y_pred, sample_weight):
-        weight = flatten_sample_weight(sample_weight, y_pred, 1)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
-        values, labelled = vector_squared_error(y_true, y_pred)
-        return labelled_mean(values, labelled, weight)
+        super().__init__(vector_mse_loss, name=name)
 
 
 @keras.saving.register_keras_serializable(package="affectkeras")
-class CCCMSELoss(AffectLoss):
+class CCCMSELoss(MaskedLossWrapper):
     """Seed 004 eq. 4, VA part: ``w_v (1 - CCC_v) + w_a (1 - CCC_a) + w_mse VectorMSE``.
 
-    A CCC term needs at least two labelled entries of its dimension in the batch (else 0).
+    :func:`ccc_mse_loss`. A CCC term needs at least two labelled entries of its dimension in the
+    batch (else 0).
 
     Args:
         valence_weight: w3 (default 0.4).
@@ -121,27 +168,10 @@ class CCCMSELoss(AffectLoss):
         mse_weight: float = 0.2,
         name: str = "ccc_mse_loss",
     ):
-        super().__init__(name=name)
-        self.valence_weight = float(valence_weight)
-        self.arousal_weight = float(arousal_weight)
-        self.mse_weight = float(mse_weight)
-
-    def compute(self, y_true, y_pred, sample_weight):
-        weight = flatten_sample_weight(sample_weight, y_pred, 1)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 1)
-        ccc, valid = ccc_per_dimension(y_true, y_pred, weight)
-        ccc_terms = valid * (1.0 - ccc)
-        values, labelled = vector_squared_error(y_true, y_pred)
-        return (
-            self.valence_weight * ccc_terms[0]
-            + self.arousal_weight * ccc_terms[1]
-            + self.mse_weight * labelled_mean(values, labelled, weight)
+        super().__init__(
+            ccc_mse_loss,
+            name=name,
+            valence_weight=float(valence_weight),
+            arousal_weight=float(arousal_weight),
+            mse_weight=float(mse_weight),
         )
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "valence_weight": self.valence_weight,
-            "arousal_weight": self.arousal_weight,
-            "mse_weight": self.mse_weight,
-        }

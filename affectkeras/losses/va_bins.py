@@ -37,7 +37,7 @@ import keras
 from keras import ops
 
 from affectkeras import labels
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper
 from affectkeras.losses.ccc import weighted_ccc
 from affectkeras.losses.masking import (
     epsilon,
@@ -60,15 +60,22 @@ def va_bins_loss(y_true, y_pred, bins: int = VA_BINS, ccc_divisor=1.0, sample_we
     """Eq. 2 of seed 002 summed over valence and arousal (see the module doc).
 
     Args:
-        y_true: float [N, 2] continuous VA, -5 = MISSING.
-        y_pred: float [N, 2, bins] softmax probabilities.
+        y_true: float [*S, 2] continuous VA, -5 = MISSING.
+        y_pred: float [*S, 2, bins] softmax probabilities.
         bins: number of bins (must equal ``y_pred.shape[-1]``).
         ccc_divisor: B, a positive number or ``"batch"``.
-        sample_weight: float [N] or None.
+        sample_weight: float over the sample axes S, or None.
 
     Returns:
         A float32 scalar.
     """
+    if tuple(y_pred.shape[-2:]) != (len(labels.VALENCE_AROUSAL), bins):
+        raise ValueError(
+            f"y_pred must end in (2, {bins}) (valence/arousal x bins), "
+            f"got shape {tuple(y_pred.shape)}"
+        )
+    sample_weight = flatten_sample_weight(sample_weight, y_pred, 2)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 1, 2)
     y_true = ops.cast(y_true, "float32")
     labelled = ops.not_equal(y_true, labels.MISSING_VA)
     target = safe_labels(y_true, labelled)
@@ -89,8 +96,8 @@ def va_bins_loss(y_true, y_pred, bins: int = VA_BINS, ccc_divisor=1.0, sample_we
 
 
 @keras.saving.register_keras_serializable(package="affectkeras")
-class VABinsLoss(AffectLoss):
-    """Seed 002's VA loss on the bin head (eq. 2; B explained in the module doc).
+class VABinsLoss(MaskedLossWrapper):
+    """Seed 002's VA loss on the bin head (eq. 2, :func:`va_bins_loss`; B in the module doc).
 
     Args:
         bins: bins per dimension (default 20, the authors' code).
@@ -106,25 +113,20 @@ class VABinsLoss(AffectLoss):
     def __init__(
         self, bins: int = VA_BINS, ccc_divisor: float | str = 1.0, name: str = "va_bins_loss"
     ):
-        super().__init__(name=name)
-        if int(bins) < 2:
-            raise ValueError(f"VABinsLoss needs at least 2 bins, got {bins}")
-        if ccc_divisor != "batch" and (isinstance(ccc_divisor, str) or ccc_divisor <= 0):
-            raise ValueError(
-                f"ccc_divisor must be a positive number or 'batch', got {ccc_divisor!r}"
-            )
-        self.bins = int(bins)
-        self.ccc_divisor = ccc_divisor if ccc_divisor == "batch" else float(ccc_divisor)
+        super().__init__(
+            va_bins_loss, name=name, bins=_check_bins(bins), ccc_divisor=_check_divisor(ccc_divisor)
+        )
 
-    def compute(self, y_true, y_pred, sample_weight):
-        if tuple(y_pred.shape[-2:]) != (len(labels.VALENCE_AROUSAL), self.bins):
-            raise ValueError(
-                f"{self.name}: y_pred must end in (2, {self.bins}) (valence/arousal x bins), "
-                f"got shape {tuple(y_pred.shape)}"
-            )
-        weight = flatten_sample_weight(sample_weight, y_pred, 2)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 1, 2)
-        return va_bins_loss(y_true, y_pred, self.bins, self.ccc_divisor, weight)
 
-    def get_config(self):
-        return {**super().get_config(), "bins": self.bins, "ccc_divisor": self.ccc_divisor}
+def _check_bins(bins: int) -> int:
+    if int(bins) < 2:
+        raise ValueError(f"VABinsLoss needs at least 2 bins, got {bins}")
+    return int(bins)
+
+
+def _check_divisor(ccc_divisor: float | str) -> float | str:
+    if ccc_divisor == "batch":
+        return ccc_divisor
+    if isinstance(ccc_divisor, str) or ccc_divisor <= 0:
+        raise ValueError(f"ccc_divisor must be a positive number or 'batch', got {ccc_divisor!r}")
+    return float(ccc_divisor)

@@ -26,7 +26,7 @@ import numpy as np
 from keras import ops
 
 from affectkeras import labels
-from affectkeras.losses.base import AffectLoss
+from affectkeras.losses.base import MaskedLossWrapper, float_list
 from affectkeras.losses.masking import (
     flatten_sample_weight,
     flatten_targets,
@@ -92,13 +92,41 @@ def weighted_crossentropy(y_true, y_pred, class_weights=None, from_logits: bool 
     return ops.where(labelled, values, 0.0), labelled
 
 
+def weighted_crossentropy_loss(
+    y_true, y_pred, sample_weight=None, class_weights=None, from_logits: bool = False
+):
+    """Seed 001's L_1: ``w_y * CE`` averaged over the labelled samples (plain CE without weights).
+
+    ``sum_{n labelled} s_n * w_{y_n} * (-log p_{n, y_n}) / #labelled``, with ``s_n`` the sample
+    weight; 0 for a batch without labels.
+
+    Args:
+        y_true: int [*S] (or [*S, 1]) class indices, -1 for MISSING.
+        y_pred: float [*S, C] softmax probabilities (or logits with ``from_logits``).
+        sample_weight: float over the sample axes S, or None.
+        class_weights: None or C weights (e.g. ``class_weights_from_labels``).
+        from_logits: whether ``y_pred`` holds logits.
+
+    Returns:
+        A float32 scalar.
+    """
+    if class_weights is not None and len(class_weights) != y_pred.shape[-1]:
+        raise ValueError(
+            f"{len(class_weights)} class weights for predictions of width {y_pred.shape[-1]}"
+        )
+    weight = flatten_sample_weight(sample_weight, y_pred, 1)
+    y_true, y_pred = flatten_targets(y_true, y_pred, 0, 1)
+    values, labelled = weighted_crossentropy(y_true, y_pred, class_weights, from_logits)
+    return labelled_mean(values, labelled, weight)
+
+
 @keras.saving.register_keras_serializable(package="affectkeras")
-class WeightedCrossEntropy(AffectLoss):
+class WeightedCrossEntropy(MaskedLossWrapper):
     """Softmax cross-entropy over sparse expression labels, MISSING (-1) masked.
 
-    ``sum_{n labelled} s_n * w_{y_n} * (-log p_{n, y_n}) / #labelled`` (seed 001, L_1), with
-    ``s_n`` the sample weight. Without ``class_weights`` it is the plain masked cross-entropy
-    (seed 002 eq. 1, seed 004 eq. 1).
+    ``sum_{n labelled} s_n * w_{y_n} * (-log p_{n, y_n}) / #labelled`` (seed 001, L_1;
+    :func:`weighted_crossentropy_loss`), with ``s_n`` the sample weight. Without
+    ``class_weights`` it is the plain masked cross-entropy (seed 002 eq. 1, seed 004 eq. 1).
 
     Args:
         class_weights: None or one weight per class (e.g. ``class_weights_from_labels``).
@@ -115,26 +143,9 @@ class WeightedCrossEntropy(AffectLoss):
         from_logits: bool = False,
         name: str = "weighted_cross_entropy",
     ):
-        super().__init__(name=name)
-        self.class_weights = None if class_weights is None else [float(w) for w in class_weights]
-        self.from_logits = bool(from_logits)
-
-    def compute(self, y_true, y_pred, sample_weight):
-        if self.class_weights is not None and len(self.class_weights) != y_pred.shape[-1]:
-            raise ValueError(
-                f"{self.name}: {len(self.class_weights)} class weights for predictions of "
-                f"width {y_pred.shape[-1]}"
-            )
-        weight = flatten_sample_weight(sample_weight, y_pred, 1)
-        y_true, y_pred = flatten_targets(y_true, y_pred, 0, 1)
-        values, labelled = weighted_crossentropy(
-            y_true, y_pred, self.class_weights, self.from_logits
+        super().__init__(
+            weighted_crossentropy_loss,
+            name=name,
+            class_weights=float_list(class_weights),
+            from_logits=bool(from_logits),
         )
-        return labelled_mean(values, labelled, weight)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "class_weights": self.class_weights,
-            "from_logits": self.from_logits,
-        }

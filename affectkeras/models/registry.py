@@ -1,6 +1,10 @@
 """The backbone registry behind ``get_backbone`` and ``list_backbones`` (timm-style: names map to
 builders; nothing is parsed out of a name).
 
+Each backbone registers itself where it is defined, with ``@register_backbone(...)`` on its class
+(see ``affectkeras.models.backbones``); the registry imports every module of that package on
+first use, so a new backbone file is listed without touching this module.
+
 Example:
     >>> from affectkeras.models import get_backbone, list_backbones
     >>> list_backbones()
@@ -11,9 +15,13 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 
@@ -39,17 +47,40 @@ _REGISTRY: dict[str, BackboneEntry] = {}
 
 
 def register_backbone(
-    name: str, default_input_shape: tuple[int, int, int], description: str
+    name: str, default_input_shape: tuple[int, int, int], description: str, **defaults: Any
 ) -> Callable:
-    """Decorator registering a backbone builder under ``name``."""
+    """Decorator registering a backbone class (or builder function) under ``name``.
+
+    Stack it to register one class under several names; ``defaults`` are keyword arguments the
+    name implies (``depth=32``), which a ``get_backbone`` keyword argument overrides.
+
+    Args:
+        name: registry name.
+        default_input_shape: used when ``get_backbone`` gets no ``input_shape``.
+        description: one line for listings.
+        **defaults: keyword arguments passed to the builder under this name.
+
+    Returns:
+        The decorator; it returns the class or function unchanged.
+    """
 
     def decorate(builder: Callable[..., keras.Model]) -> Callable[..., keras.Model]:
-        if name in _REGISTRY:
+        known = _REGISTRY.get(name)
+        if known is not None and _origin(known.builder) != _origin(builder):
             raise ValueError(f"Backbone {name!r} is already registered")
-        _REGISTRY[name] = BackboneEntry(name, builder, tuple(default_input_shape), description)
+        entry_builder = functools.partial(builder, **defaults) if defaults else builder
+        _REGISTRY[name] = BackboneEntry(
+            name, entry_builder, tuple(default_input_shape), description
+        )
         return builder
 
     return decorate
+
+
+def _origin(builder: Callable) -> tuple[str, str]:
+    """Where a builder is defined; the same place again is a re-run of its module, not a clash."""
+    function = builder.func if isinstance(builder, functools.partial) else builder
+    return function.__module__, function.__qualname__
 
 
 def list_backbones() -> list[str]:
@@ -123,31 +154,14 @@ _BUILTINS_DONE = False
 
 
 def _register_builtins() -> None:
-    """Registers the built-in backbones on first use (keeps imports lazy and cycle-free)."""
+    """Imports every module of ``affectkeras.models.backbones`` on first use; each registers its
+    backbones where it defines them (keeps this module's imports lazy and cycle-free)."""
     global _BUILTINS_DONE
     if _BUILTINS_DONE:
         return
     _BUILTINS_DONE = True
-    from affectkeras.models.backbones.cifar_resnet import CifarResNetBackbone
-    from affectkeras.models.backbones.resnet50 import ResNet50Backbone
-    from affectkeras.models.backbones.tiny import TinyBackbone
+    from affectkeras.models import backbones
 
-    register_backbone("tiny", (64, 64, 3), "small 3-stage CNN for tests and CPU demos")(
-        lambda input_shape, **kw: TinyBackbone(input_shape=input_shape, **kw)
-    )
-    register_backbone("resnet32", (32, 32, 3), "CIFAR ResNet-32 (He et al. 2016; seed 003)")(
-        lambda input_shape, **kw: CifarResNetBackbone(depth=32, input_shape=input_shape, **kw)
-    )
-    register_backbone("resnet110", (32, 32, 3), "CIFAR ResNet-110 (He et al. 2016; seed 003)")(
-        lambda input_shape, **kw: CifarResNetBackbone(depth=110, input_shape=input_shape, **kw)
-    )
-    register_backbone("resnet50", (112, 112, 3), "ResNet50, keras.applications layout")(
-        lambda input_shape, **kw: ResNet50Backbone(input_shape=input_shape, **kw)
-    )
-    register_backbone(
-        "resnet50_vggface2", (112, 112, 3), "ResNet50 with keras-vggface's VGGFace2 stem and input"
-    )(
-        lambda input_shape, **kw: ResNet50Backbone(
-            input_shape=input_shape, **{"variant": "vggface2", **kw}
-        )
-    )
+    for module in pkgutil.iter_modules(backbones.__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{backbones.__name__}.{module.name}")

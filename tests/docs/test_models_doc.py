@@ -8,6 +8,7 @@ from pathlib import Path
 import keras
 import pytest
 
+from affectkeras.models import list_backbones, registry
 from tests.helpers.keras2_h5 import model_layers, vggface_resnet50, write_keras2_h5
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "models.md"
@@ -27,6 +28,10 @@ def test_doc_example_runs(index, tmp_path, monkeypatch):
         layers = model_layers(vggface_resnet50((112, 112, 3)))
         write_keras2_h5(tmp_path / "rcmalli_vggface_tf_notop_resnet50.h5", layers)
     policy = keras.config.dtype_policy()
+    # An example may register a backbone: keep it out of the registry the other tests see.
+    monkeypatch.setattr(
+        registry, "_REGISTRY", {n: registry.backbone_entry(n) for n in list_backbones()}
+    )
     try:
         exec(compile(BLOCKS[index], f"{DOC.name} example {index}", "exec"), {})
     finally:

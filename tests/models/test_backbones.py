@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import keras
 import numpy as np
 import pytest
 
 from affectkeras.models import backbone_entry, get_backbone, list_backbones
-from affectkeras.models.backbones import CifarResNetBackbone
+from affectkeras.models.backbones import (
+    Backbone,
+    CifarResNetBackbone,
+    ResNet50Backbone,
+    TinyBackbone,
+)
 from tests.helpers.model_checks import run_model_checks
 
 SLOW = {"resnet32", "resnet50", "resnet50_vggface2", "resnet110"}
@@ -124,3 +131,64 @@ def test_weights_saved_from_a_backbone_load_into_a_fresh_one(tmp_path):
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(second(pixels)), keras.ops.convert_to_numpy(first(pixels))
     )
+
+
+FLOAT32 = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+           "registered_name": None}  # fmt: skip
+CONFIGS = {  # get_config() of each registered name at ccf6fea, before the Backbone base class
+    "tiny": ((16, 16, 3), TinyBackbone, {
+        "name": "features", "trainable": True, "dtype": FLOAT32, "input_shape": [16, 16, 3],
+        "widths": [16, 32, 64], "normalization": "unit"}),
+    "resnet32": ((32, 32, 3), CifarResNetBackbone, {
+        "name": "features", "trainable": True, "dtype": FLOAT32, "depth": 32,
+        "input_shape": [32, 32, 3], "shortcut": "A", "normalization": "unit",
+        "weight_decay": 0.0}),
+    "resnet110": ((32, 32, 3), CifarResNetBackbone, {
+        "name": "features", "trainable": True, "dtype": FLOAT32, "depth": 110,
+        "input_shape": [32, 32, 3], "shortcut": "A", "normalization": "unit",
+        "weight_decay": 0.0}),
+    "resnet50": ((32, 32, 3), ResNet50Backbone, {
+        "name": "features", "trainable": True, "dtype": FLOAT32,
+        "input_shape": [32, 32, 3], "variant": "imagenet", "normalization": "caffe",
+        "pooling": "avg"}),
+    "resnet50_vggface2": ((32, 32, 3), ResNet50Backbone, {
+        "name": "features", "trainable": True, "dtype": FLOAT32,
+        "input_shape": [32, 32, 3], "variant": "vggface2", "normalization": "vggface2",
+        "pooling": "avg"}),
+}  # fmt: skip
+
+
+def as_saved(config):
+    return json.dumps(config, sort_keys=True)
+
+
+def test_every_builtin_backbone_has_a_config_case():
+    def module(name):
+        builder = backbone_entry(name).builder
+        return getattr(builder, "func", builder).__module__
+
+    builtins = [name for name in list_backbones() if module(name).startswith("affectkeras.")]
+    assert sorted(CONFIGS) == builtins
+
+
+@pytest.mark.parametrize(  # builds graphs only: not backend-dependent
+    "name", [pytest.param(n, marks=[pytest.mark.slow] if n == "resnet110" else []) for n in CONFIGS]
+)
+def test_config_is_unchanged_and_round_trips(name):
+    shape, cls, config = CONFIGS[name]
+    backbone = backbone_entry(name).builder(input_shape=shape, name=config["name"])
+    assert type(backbone) is cls and isinstance(backbone, Backbone)
+    assert keras.saving.get_registered_name(cls) == f"affectkeras>{cls.__name__}"
+    assert as_saved(backbone.get_config()) == as_saved(config)
+    assert backbone.image_shape == shape and backbone.feature_dim == backbone.output.shape[-1]
+    again = cls.from_config(backbone.get_config())
+    assert type(again) is cls and as_saved(again.get_config()) == as_saved(config)
+
+
+@pytest.mark.jax
+def test_an_explicit_dtype_policy_is_saved_and_restored():
+    backbone = TinyBackbone(input_shape=(16, 16, 3), widths=(8,), dtype="mixed_bfloat16")
+    assert backbone.get_config()["dtype"]["config"]["name"] == "mixed_bfloat16"
+    again = TinyBackbone.from_config(backbone.get_config())
+    assert {layer.dtype_policy.name for layer in again.layers[2:-1]} == {"mixed_bfloat16"}
+    assert keras.backend.standardize_dtype(again(images((16, 16, 3))).dtype) == "float32"

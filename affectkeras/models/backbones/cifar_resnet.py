@@ -17,14 +17,20 @@ from __future__ import annotations
 
 import keras
 
+from affectkeras.models.backbones.base import Backbone
 from affectkeras.models.layers import NORMALIZATIONS, PixelNormalization, ZeroPadShortcut
+from affectkeras.models.registry import register_backbone
 
 WIDTHS: tuple[int, int, int] = (16, 32, 64)
 SHORTCUTS: tuple[str, ...] = ("A", "B")
 
 
+@register_backbone("resnet32", (32, 32, 3), "CIFAR ResNet-32 (He et al. 2016; seed 003)", depth=32)
+@register_backbone(
+    "resnet110", (32, 32, 3), "CIFAR ResNet-110 (He et al. 2016; seed 003)", depth=110
+)
 @keras.saving.register_keras_serializable(package="affectkeras")
-class CifarResNetBackbone(keras.Model):
+class CifarResNetBackbone(Backbone):
     """ResNet-(6n+2) for small inputs, returning pooled 64-d features from RGB 0..255 pixels.
 
     Args:
@@ -125,28 +131,17 @@ class CifarResNetBackbone(keras.Model):
                 x = layers.Activation("relu", name=f"{name}_out", dtype=dtype)(y)
         # Pooled features are float32 under any policy (like every model output).
         outputs = layers.GlobalAveragePooling2D(name="avg_pool", dtype="float32")(x)
-        super().__init__(inputs=inputs, outputs=outputs, dtype=dtype, **kwargs)
 
         # === Config ===
-        self.depth = int(depth)
-        self.image_shape = tuple(int(s) for s in input_shape)
-        self.shortcut = shortcut
-        self.normalization = normalization
-        self.weight_decay = float(weight_decay)
-        self.feature_dim = WIDTHS[-1]
-
-    def get_config(self) -> dict:
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
-            "depth": self.depth,
-            "input_shape": list(self.image_shape),
-            "shortcut": self.shortcut,
-            "normalization": self.normalization,
-            "weight_decay": self.weight_decay,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        super().__init__(
+            inputs,
+            outputs,
+            arguments={
+                "depth": int(depth),
+                "shortcut": shortcut,
+                "normalization": normalization,
+                "weight_decay": float(weight_decay),
+            },
+            dtype=dtype,
+            **kwargs,
+        )

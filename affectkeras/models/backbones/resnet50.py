@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import keras
 
+from affectkeras.models.backbones.base import Backbone
 from affectkeras.models.layers import NORMALIZATIONS, PixelNormalization
+from affectkeras.models.registry import register_backbone
 
 VARIANTS: dict[str, dict] = {
     "imagenet": {"use_bias": True, "epsilon": 1.001e-5, "normalization": "caffe"},
@@ -39,8 +41,15 @@ STAGES: tuple[tuple[int, int, int], ...] = ((64, 3, 1), (128, 4, 2), (256, 6, 2)
 """(bottleneck filters, blocks, stride of the first block) per stage; outputs are 4x filters."""
 
 
+@register_backbone("resnet50", (112, 112, 3), "ResNet50, keras.applications layout")
+@register_backbone(
+    "resnet50_vggface2",
+    (112, 112, 3),
+    "ResNet50 with keras-vggface's VGGFace2 stem and input",
+    variant="vggface2",
+)
 @keras.saving.register_keras_serializable(package="affectkeras")
-class ResNet50Backbone(keras.Model):
+class ResNet50Backbone(Backbone):
     """ResNet50 returning pooled 2048-d features from RGB 0..255 pixels.
 
     Args:
@@ -113,29 +122,15 @@ class ResNet50Backbone(keras.Model):
         pool = layers.GlobalAveragePooling2D if pooling == "avg" else layers.GlobalMaxPooling2D
         # Pooled features are float32 under any policy (like every model output).
         outputs = pool(name=f"{pooling}_pool", dtype="float32")(x)
-        super().__init__(inputs=inputs, outputs=outputs, dtype=dtype, **kwargs)
 
         # === Config ===
-        self.image_shape = tuple(int(s) for s in input_shape)
-        self.variant = variant
-        self.normalization = normalization
-        self.pooling = pooling
-        self.feature_dim = 4 * STAGES[-1][0]
-
-    def get_config(self) -> dict:
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
-            "input_shape": list(self.image_shape),
-            "variant": self.variant,
-            "normalization": self.normalization,
-            "pooling": self.pooling,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        super().__init__(
+            inputs,
+            outputs,
+            arguments={"variant": variant, "normalization": normalization, "pooling": pooling},
+            dtype=dtype,
+            **kwargs,
+        )
 
 
 def _bottleneck(x, filters, stride, projection, name, use_bias, epsilon, dtype):

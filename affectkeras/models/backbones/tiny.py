@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import keras
 
+from affectkeras.models.backbones.base import Backbone
 from affectkeras.models.layers import NORMALIZATIONS, PixelNormalization
+from affectkeras.models.registry import register_backbone
 
 
+@register_backbone("tiny", (64, 64, 3), "small 3-stage CNN for tests and CPU demos")
 @keras.saving.register_keras_serializable(package="affectkeras")
-class TinyBackbone(keras.Model):
+class TinyBackbone(Backbone):
     """Three strided 3x3 conv + BatchNorm + ReLU stages and global average pooling.
 
     Args:
@@ -59,24 +62,15 @@ class TinyBackbone(keras.Model):
             x = layers.Activation("relu", name=f"stage{stage}_relu", dtype=dtype)(x)
         # Pooled features are float32 under any policy (like every model output).
         outputs = layers.GlobalAveragePooling2D(name="avg_pool", dtype="float32")(x)
-        super().__init__(inputs=inputs, outputs=outputs, dtype=dtype, **kwargs)
 
         # === Config ===
-        self.image_shape = tuple(int(s) for s in input_shape)
-        self.widths = tuple(int(w) for w in widths)
-        self.normalization = normalization
-        self.feature_dim = self.widths[-1]
-
-    def get_config(self) -> dict:
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
-            "input_shape": list(self.image_shape),
-            "widths": list(self.widths),
-            "normalization": self.normalization,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        super().__init__(
+            inputs,
+            outputs,
+            arguments={
+                "widths": tuple(int(w) for w in widths),
+                "normalization": normalization,
+            },
+            dtype=dtype,
+            **kwargs,
+        )
