@@ -124,6 +124,35 @@ def load_predictor(path: str | Path) -> Any:
     return model
 
 
+def trained_labels(model: Any) -> dict[str, list[str]]:
+    """Outputs whose layer records its labels: output name -> the labels it was trained on.
+
+    Seed 003's SJMT predictor maps its joint units to canonical outputs with
+    ``JointToCanonical`` layers that keep their label names; a label no training dataset had
+    (AU7 for an SJMT model trained on EmotioNet's AUs) is missing from the list and NaN in the
+    output. Outputs of other models predict every label of their space and are not listed.
+
+    Example:
+        >>> import keras
+        >>> from affectkeras.models.layers import JointToCanonical
+        >>> joint = keras.Input((2,), name="image")
+        >>> au = JointToCanonical([[0, 0], [1, 2]], 3, False, names=["AU1", "AU2", "AU4"],
+        ...                       name="action_units")(joint)
+        >>> trained_labels(keras.Model(joint, {"action_units": au}))
+        {'action_units': ['AU1', 'AU4']}
+    """
+    result: dict[str, list[str]] = {}
+    for name in model.output_names:
+        try:
+            layer = model.get_layer(name)
+        except ValueError:
+            continue
+        trained = getattr(layer, "trained_names", None)
+        if trained is not None:
+            result[name] = list(trained)
+    return result
+
+
 def output_dict(model: Any, outputs: Any) -> dict[str, np.ndarray]:
     """A model's outputs as ``{name: numpy array}`` (single-output models included)."""
     if isinstance(outputs, Mapping):

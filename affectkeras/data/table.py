@@ -205,3 +205,20 @@ def labelled_expression_va(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]
     expression = table["expression"].to_numpy(dtype=np.int64) != labels.MISSING_EXPRESSION
     va = table[list(labels.VALENCE_AROUSAL)].to_numpy(dtype=np.float32)
     return expression, (va != labels.MISSING_VA).all(axis=1)
+
+
+def labelled_action_units(table: pd.DataFrame) -> list[str]:
+    """The AU columns (canonical ``AU1 ... AU26`` and extras ``AU<k>``) that some row labels.
+
+    In AU-number order. EmotioNet's table, for instance, labels its 11 AUs (AU1, AU2, AU4, AU5,
+    AU6, AU9, AU12, AU17, AU20, AU25, AU26) and leaves AU7, AU10, AU15, AU23 and AU24 MISSING.
+
+    Example:
+        >>> t = make_table({"path": ["a", "b"], "split": "train", "AU5": [1, -1], "AU1": [0, 1]},
+        ...                "emotionet")
+        >>> labelled_action_units(t)
+        ['AU1', 'AU5']
+    """
+    names = [c for c in table.columns if _EXTRA_AU.match(str(c))]
+    owned = [c for c in names if (table[c].to_numpy() != labels.MISSING_AU).any()]
+    return sorted(owned, key=lambda name: int(str(name)[2:]))

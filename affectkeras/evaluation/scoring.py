@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,12 +28,15 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from affectkeras import labels
 from affectkeras.metrics.abaw import abaw_scores
 from affectkeras.metrics.compound import compound_scores, compound_targets
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import output_dict
 
 COMPOUND_OUTPUT = "compound"
+
+logger = logging.getLogger("affectkeras.evaluation")
 
 
 def canonical_truth(table: pd.DataFrame, num_classes: int) -> dict[str, np.ndarray]:
@@ -111,7 +115,9 @@ def score_outputs(
     """SPEC.md's metrics.json scores of the canonical outputs at table ``rows``.
 
     Tasks the model does not output, or the data does not label, are left out; seed 003's
-    compound emotions add ``compound_acc``, ``compound_mean_class_acc`` and ``n_compound``.
+    compound emotions add ``compound_acc``, ``compound_mean_class_acc`` and ``n_compound``. An
+    AU the model was not trained on (NaN in every row of its ``action_units``: seed 003 on
+    EmotioNet has no AU7) is left out of the AU scores as if unlabelled, and logged.
     """
     rows = np.asarray(rows, np.int64)
     pairs = {
@@ -124,7 +130,26 @@ def score_outputs(
         if name in outputs and name in truth:
             arguments[true_key] = truth[name][rows]
             arguments[pred_key] = outputs[name]
+    if "au_true" in arguments:
+        arguments["au_true"] = _without_untrained_aus(arguments["au_true"], arguments["au_pred"])
     scores = abaw_scores(**arguments, num_classes=num_classes)
     if COMPOUND_OUTPUT in outputs and COMPOUND_OUTPUT in truth:
         scores.update(compound_scores(truth[COMPOUND_OUTPUT][rows], outputs[COMPOUND_OUTPUT]))
     return scores
+
+
+def _without_untrained_aus(au_true: np.ndarray, au_pred: np.ndarray) -> np.ndarray:
+    """``au_true`` with the AUs the model never predicts (all-NaN columns) set MISSING."""
+    pred = np.asarray(au_pred, np.float64)
+    untrained = np.isnan(pred).all(axis=0) if len(pred) else np.zeros(pred.shape[-1], bool)
+    if not untrained.any():
+        return au_true
+    true = np.array(au_true, copy=True)
+    if (true[:, untrained] != labels.MISSING_AU).any():
+        names = [labels.ACTION_UNITS[i] for i in np.flatnonzero(untrained)]
+        logger.info(
+            "the model was not trained on %s: those labels are left out of the AU scores",
+            ", ".join(names),
+        )
+    true[:, untrained] = labels.MISSING_AU
+    return true

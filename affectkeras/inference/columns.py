@@ -3,7 +3,8 @@
 Header, in this order: ``image, frame, face, box_x, box_y, box_w, box_h, valence, arousal,
 expression, expression_name, AU1 ... AU26`` (0/1 decisions at 0.5), ``p_neutral ... p_other``
 (expression probabilities, 8-class space), ``p_AU1 ... p_AU26`` (AU probabilities). Columns of
-tasks a model does not predict, and ``p_other`` for 7-class models, stay empty.
+tasks a model does not predict, ``p_other`` for 7-class models, and AUs a model was not trained
+on (NaN in its ``action_units``, e.g. AU7 for an SJMT model trained on EmotioNet) stay empty.
 
 Example:
     >>> import numpy as np
@@ -69,6 +70,8 @@ def prediction_values(outputs: Mapping[str, np.ndarray]) -> dict[str, Any]:
         if probabilities.shape != (len(labels.ACTION_UNITS),):
             raise ValueError(f"action_units output must be [12], got {probabilities.shape}")
         for name, p in zip(labels.ACTION_UNITS, probabilities, strict=True):
+            if np.isnan(p):
+                continue  # an AU the model was not trained on (seed 003): left empty
             values[name] = int(p >= AU_THRESHOLD)
             values[f"p_{name}"] = float(p)
     if "valence_arousal" in outputs:

@@ -123,6 +123,27 @@ class JointDecoder:
             return self._label_units("AU" if kind == "action_units" else "compound")
         raise ValueError(f"kind must be expression, action_units or compound, got {kind!r}")
 
+    def extra_au_units(self) -> tuple[list[tuple[int, int]], list[str]]:
+        """AUs outside the canonical 12 (EmotioNet's AU5, AU9, AU17, AU20).
+
+        Returns:
+            ``(joint unit, index into names)`` pairs and the AU names, in unit order (an AU in
+            several multilabel spaces is averaged over them, as :meth:`canonical` does).
+        """
+        names: list[str] = []
+        units = []
+        for space in self.spaces:
+            if self.task.segment_kinds[space] != "multilabel":
+                continue
+            start = self.task.segments[space][0]
+            for i, name in enumerate(self.labels_of(space)):
+                if name in labels.ACTION_UNITS or not name.upper().startswith("AU"):
+                    continue
+                if name not in names:
+                    names.append(name)
+                units.append((start + i, names.index(name)))
+        return units, names
+
     # ------------------------------------------------------------------------------------
 
     def _expression_units(self, num_classes: int) -> list[tuple[int, int]]:

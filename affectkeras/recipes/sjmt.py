@@ -31,6 +31,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import keras
 import numpy as np
@@ -39,6 +40,7 @@ import pandas as pd
 from affectkeras import labels, losses
 from affectkeras.data.feeding.feed import Feed, make_feed
 from affectkeras.data.feeding.sampling import Sampler
+from affectkeras.data.table import labelled_action_units
 from affectkeras.metrics.compound import compound_targets
 from affectkeras.models import JointDecoder, build_task_model
 from affectkeras.models.layers import JointToCanonical
@@ -47,8 +49,11 @@ from affectkeras.recipes.engine.base import Models, Recipe, predictor_of
 from affectkeras.recipes.engine.config import TrainConfig
 from affectkeras.recipes.engine.inputs import RunTables
 
+logger = logging.getLogger("affectkeras.recipes")
+
 MODES = ("sjmt", "alternating")
-AU_COLUMNS = list(labels.ACTION_UNITS)
+EXTRA_AU_OUTPUT = "extra_action_units"
+"""The SJMT predictor's output for AUs outside the canonical 12 (see ``joint_predictor``)."""
 
 
 @dataclasses.dataclass
@@ -99,6 +104,9 @@ class SelectiveJointMultiTask(Recipe):
 
     def labelled(self, config: SJMTConfig, table: pd.DataFrame) -> np.ndarray:
         rows = super().labelled(config, table)
+        if config.mode == "sjmt" and "au" in config.task_keys:
+            aus = labelled_action_units(table)  # extras such as EmotioNet's AU5 count too
+            rows = rows | (table[aus].to_numpy() != labels.MISSING_AU).any(axis=1)
         if config.compound and config.mode == "sjmt":
             rows = rows | (compound_targets(table["label_native"].to_numpy()) >= 0)
         return rows
@@ -106,9 +114,12 @@ class SelectiveJointMultiTask(Recipe):
     def output_spec(self, config: SJMTConfig, tables: RunTables) -> OutputSpec:
         if config.mode == "alternating":
             return super().output_spec(config, tables)
-        spaces = dataset_spaces(tables, config)
-        union = [space for space in SPACE_ORDER if any(space.name in s for s in spaces.values())]
-        return OutputSpec.joint(union)
+        sets = label_sets(tables, config)
+        logger.info(
+            "sjmt: each dataset's label set L^k (the joint layer is their union):\n%s",
+            describe_label_sets(sets, dataset_action_units(tables.train)),
+        )
+        return OutputSpec.joint(joint_spaces(sets))
 
     def train_feed(self, config: SJMTConfig, tables: RunTables, spec: OutputSpec) -> Feed:
         if config.mode == "sjmt":
@@ -151,28 +162,49 @@ class SelectiveJointMultiTask(Recipe):
         return {} if config.mode == "sjmt" else super().metrics(config, spec)
 
 
-SPACE_ORDER = (labels.EXPRESSION_7, labels.EXPRESSION_8, labels.AU_12, labels.COMPOUND)
-"""Order of the label spaces in the joint output."""
+SPACE_ORDER = ("expression7", "expression8", "action_units", "compound")
+"""Order of the label spaces in the joint output (``action_units``: whichever AU space)."""
+
+STANDARD_AU_SPACES = (labels.AU_12, labels.EMOTIONET_AU)
+UNION_AU_SPACE = "au_union"
 
 
-def dataset_spaces(tables: RunTables, config: SJMTConfig) -> dict[str, list[str]]:
-    """Each training dataset's label sets L^k among the trained tasks.
+def au_label_space(names: list[str] | tuple[str, ...]) -> labels.LabelSpace:
+    """The joint layer's AU segment over the AUs ``names`` (AU-number order).
 
-    Expressions: ``expression8`` for a dataset read in the 8-class space, else ``expression7``;
-    AUs: ``au12`` when any row has an AU label; compound emotions (``compound``) when any
-    ``label_native`` names one and ``compound`` is on.
+    The standard space when ``names`` are exactly its AUs (``au12``: the 12 Aff-Wild2 AUs;
+    ``emotionet_au``: EmotioNet's 11), else a space ``au_union`` of those AUs.
+    """
+    for space in STANDARD_AU_SPACES:
+        if tuple(names) == space.names:
+            return space
+    return labels.LabelSpace(UNION_AU_SPACE, "multilabel", tuple(names))
+
+
+def label_sets(tables: RunTables, config: SJMTConfig) -> dict[str, list[labels.LabelSpace]]:
+    """Each training dataset's label set L^k among the trained tasks, as label spaces.
+
+    Expressions: ``expression8`` for a dataset read in the 8-class space, else ``expression7``.
+    AUs: exactly the AU columns the dataset labels (``labelled_action_units``: the canonical 12
+    and extras such as EmotioNet's AU5, AU9, AU17, AU20), all datasets' AUs forming ONE AU space
+    (``au_label_space``) whose units a dataset's rows leave MISSING where it does not label
+    them, so its cross-entropy (eq. 1) runs over its own AUs only. Compound emotions
+    (``compound``) when any ``label_native`` names one and ``compound`` is on.
     """
     keys = config.task_keys
-    result: dict[str, list[str]] = {}
+    owned_aus = dataset_action_units(tables.train) if "au" in keys else {}
+    union = sorted({au for aus in owned_aus.values() for au in aus}, key=lambda a: int(a[2:]))
+    au_space = au_label_space(union) if union else None
+    result: dict[str, list[labels.LabelSpace]] = {}
     for dataset, rows in tables.train.groupby("dataset", sort=True):
         owned = []
         if "expr" in keys and (rows["expression"].to_numpy() >= 0).any():
             classes = tables.dataset_classes.get(str(dataset), tables.num_classes)
-            owned.append(labels.EXPRESSION_8.name if classes == 8 else labels.EXPRESSION_7.name)
-        if "au" in keys and (rows[AU_COLUMNS].to_numpy() != labels.MISSING_AU).any():
-            owned.append(labels.AU_12.name)
+            owned.append(labels.EXPRESSION_8 if classes == 8 else labels.EXPRESSION_7)
+        if au_space is not None and owned_aus.get(str(dataset)):
+            owned.append(au_space)
         if config.compound and (compound_targets(rows["label_native"].to_numpy()) >= 0).any():
-            owned.append(labels.COMPOUND.name)
+            owned.append(labels.COMPOUND)
         if owned:
             result[str(dataset)] = owned
     if not result:
@@ -180,21 +212,77 @@ def dataset_spaces(tables: RunTables, config: SJMTConfig) -> dict[str, list[str]
     return result
 
 
+def dataset_action_units(table: pd.DataFrame) -> dict[str, list[str]]:
+    """Dataset -> the AUs it labels (``labelled_action_units`` of its rows)."""
+    return {
+        str(dataset): labelled_action_units(rows)
+        for dataset, rows in table.groupby("dataset", sort=True)
+    }
+
+
+def dataset_spaces(tables: RunTables, config: SJMTConfig) -> dict[str, list[str]]:
+    """``label_sets`` by space name (what ``joint_targets`` takes)."""
+    return {d: [s.name for s in spaces] for d, spaces in label_sets(tables, config).items()}
+
+
+def joint_spaces(sets: dict[str, list[labels.LabelSpace]]) -> list[labels.LabelSpace]:
+    """The union of the label sets, in ``SPACE_ORDER`` (the joint layer's segments)."""
+    spaces = {space.name: space for owned in sets.values() for space in owned}
+
+    def rank(space: labels.LabelSpace) -> int:
+        key = "action_units" if space.kind == "multilabel" else space.name
+        return SPACE_ORDER.index(key)
+
+    return sorted(spaces.values(), key=rank)
+
+
+def describe_label_sets(sets: dict[str, list[labels.LabelSpace]], aus: dict[str, list[str]]) -> str:
+    """One line per dataset: its L^k (``sfew: expression7 (7)``, ``emotionet: 11 AUs AU1,...``).
+
+    Args:
+        sets: ``label_sets``; aus: ``dataset_action_units`` (each dataset's own AUs).
+    """
+    lines = []
+    for dataset, spaces in sets.items():
+        parts = []
+        for space in spaces:
+            if space.kind == "multilabel":
+                own = aus.get(dataset, [])
+                parts.append(f"{len(own)} AUs " + ",".join(own))
+            else:
+                parts.append(f"{space.name} ({space.size})")
+        lines.append(f"{dataset}: " + "; ".join(parts))
+    return "\n".join(lines)
+
+
 def joint_predictor(model: keras.Model, joint, spec: OutputSpec) -> keras.Model:
-    """The SJMT predictor: ``joint`` plus canonical outputs decoded from it in the graph."""
+    """The SJMT predictor: ``joint`` plus canonical outputs decoded from it in the graph.
+
+    ``action_units`` is [B, 12] in canonical order; an AU no dataset labelled (EmotioNet lacks
+    AU7, AU10, AU15, AU23, AU24) is NaN there, which ``predict`` writes as an empty cell, and
+    the layer's config lists the AUs it was trained on (``predictor.trained_labels``). AUs
+    outside the canonical 12 (EmotioNet's AU5, AU9, AU17, AU20) come out as their own output
+    ``extra_action_units`` [B, k], its AU names in its layer's config.
+    """
     decoder = JointDecoder(spec)
     expression_spaces = [s for s in decoder.spaces if s.startswith("expression")]
     num_classes = 8 if labels.EXPRESSION_8.name in expression_spaces else 7
     outputs = {"joint": joint}
-    for kind, size, normalize in (
-        ("expression", num_classes, True),
-        ("action_units", len(labels.ACTION_UNITS), False),
-        ("compound", len(labels.COMPOUND_EMOTIONS), False),
+    for kind, names, normalize in (
+        ("expression", labels.expression_names(num_classes), True),
+        ("action_units", labels.ACTION_UNITS, False),
+        ("compound", labels.COMPOUND_EMOTIONS, False),
     ):
         units = decoder.canonical_units(kind, num_classes)
         if units:
-            layer = JointToCanonical(units, size, normalize, name=kind)
+            layer = JointToCanonical(units, len(names), normalize, names=names, name=kind)
             outputs[kind] = layer(joint)
+    extra, extra_names = decoder.extra_au_units()
+    if extra:
+        layer = JointToCanonical(
+            extra, len(extra_names), False, names=extra_names, name=EXTRA_AU_OUTPUT
+        )
+        outputs[EXTRA_AU_OUTPUT] = layer(joint)
     return keras.Model(model.inputs, outputs, name=model.name)
 
 

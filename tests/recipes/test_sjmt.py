@@ -12,13 +12,13 @@ from affectkeras.cli.main import main
 from affectkeras.evaluation import evaluate
 from affectkeras.models import JointDecoder
 from affectkeras.output_spec import OutputSpec
-from affectkeras.predictor import load_predictor
+from affectkeras.predictor import load_predictor, trained_labels
 from affectkeras.recipes import get_recipe
 from affectkeras.recipes.engine.inputs import run_tables
 from affectkeras.recipes.sjmt import alternating_table, dataset_spaces
 from tests.helpers.export_checks import assert_exports_as_served
 
-from .conftest import TINY
+from .conftest import EMOTIONET_AUS, TINY
 
 pytestmark = pytest.mark.jax
 
@@ -56,6 +56,63 @@ def test_compound_emotions_are_a_label_set_of_their_own(still_sets):
     assert spaces == {"csv": ["au12"], "csv_2": ["compound"]}
     config = recipe.config(overrides=[*TINY, "tasks=au", "compound=false"])
     assert dataset_spaces(run_tables(specs, config), config) == {"csv": ["au12"]}
+
+
+def test_emotionet_trains_its_own_11_aus_and_the_predictor_says_which(still_sets, emotionet_set):
+    """Seed 003 sec. 4.2: EmotioNet's L^k is its 11 AUs, AU5/9/17/20 included; 7 + 11 units."""
+    recipe = get_recipe("sjmt")
+    config = recipe.config(overrides=[*TINY, "compound=false"])
+    tables = run_tables([still_sets["expression"], emotionet_set], config)
+    assert dataset_spaces(tables, config) == {"csv": ["expression7"], "emotionet": ["emotionet_au"]}
+    spec = recipe.output_spec(config, tables)
+    assert spec["joint"].segments == {"expression7": (0, 7), "emotionet_au": (7, 18)}
+    assert spec["joint"].label_names[7:] == tuple(f"emotionet_au/{au}" for au in EMOTIONET_AUS)
+
+    tables.train = tables.train[recipe.labelled(config, tables.train)]
+    target = recipe.train_feed(config, tables, spec).y["joint"]
+    emotionet = tables.train["dataset"].to_numpy() == "emotionet"
+    np.testing.assert_array_equal(
+        target[emotionet, 7:], tables.train.loc[emotionet, list(EMOTIONET_AUS)].to_numpy()
+    )
+    assert (target[emotionet, :7] == labels.MISSING_AU).all()
+    assert (target[~emotionet, 7:] == labels.MISSING_AU).all()
+
+    predictor = recipe.build(config, spec, tables).predictor
+    assert set(predictor.output_names) == {
+        "joint",
+        "expression",
+        "action_units",
+        "extra_action_units",
+    }
+    trained = trained_labels(predictor)
+    shared = [au for au in labels.ACTION_UNITS if au in EMOTIONET_AUS]
+    assert trained["action_units"] == shared
+    assert trained["extra_action_units"] == ["AU5", "AU9", "AU17", "AU20"]
+    images = np.random.default_rng(0).integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
+    outputs = predictor.predict(images, verbose=0)
+    untrained = [labels.ACTION_UNITS.index(au) for au in labels.ACTION_UNITS if au not in shared]
+    assert np.isnan(outputs["action_units"][:, untrained]).all()
+    assert np.isfinite(np.delete(outputs["action_units"], untrained, axis=1)).all()
+    joint = outputs["joint"]
+    extra = [7 + EMOTIONET_AUS.index(au) for au in ("AU5", "AU9", "AU17", "AU20")]
+    np.testing.assert_allclose(outputs["extra_action_units"], joint[:, extra], rtol=1e-6)
+
+
+def test_datasets_with_different_au_sets_share_one_union_of_units(still_sets, emotionet_set):
+    recipe = get_recipe("sjmt")
+    config = recipe.config(overrides=[*TINY, "tasks=au", "compound=false"])
+    tables = run_tables([still_sets["au"], emotionet_set], config)
+    spec = recipe.output_spec(config, tables)
+    union = sorted(set(labels.ACTION_UNITS) | set(EMOTIONET_AUS), key=lambda a: int(a[2:]))
+    assert spec["joint"].segments == {"au_union": (0, len(union))} and len(union) == 16
+    target = recipe.train_feed(config, tables, spec).y["joint"]
+    emotionet = tables.train["dataset"].to_numpy() == "emotionet"
+    not_coded = [union.index(au) for au in labels.ACTION_UNITS if au not in EMOTIONET_AUS]
+    assert (target[emotionet][:, not_coded] == labels.MISSING_AU).all()  # not in its L^k
+    only_emotionet = [union.index(au) for au in ("AU5", "AU9", "AU17", "AU20")]
+    assert (target[~emotionet][:, only_emotionet] == labels.MISSING_AU).all()
+    own = [union.index(au) for au in labels.ACTION_UNITS]
+    assert (target[~emotionet][:, own] >= 0).all()  # the 12-AU set labels all of its 12
 
 
 @pytest.fixture(scope="module")

@@ -34,21 +34,42 @@ class JointToCanonical(keras.layers.Layer):
         units: ``[joint unit, canonical index]`` pairs (``JointDecoder.canonical_units``).
         size: number of canonical labels.
         normalize: divide by the sum over labels (expression probabilities).
+        names: the output's label names (``size`` of them), kept in the layer's config so a
+            saved predictor says what each column is and which ones it was trained on
+            (:attr:`trained_names`); None for layers saved before names were recorded.
 
     Shapes:
         input [B, U] joint sigmoid scores; output float32 [B, size].
     """
 
-    def __init__(self, units: Sequence[Sequence[int]], size: int, normalize: bool, **kwargs):
+    def __init__(
+        self,
+        units: Sequence[Sequence[int]],
+        size: int,
+        normalize: bool,
+        names: Sequence[str] | None = None,
+        **kwargs,
+    ):
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         self.units = [[int(u), int(t)] for u, t in units]
         self.size = int(size)
         self.normalize = bool(normalize)
+        self.names = None if names is None else [str(n) for n in names]
+        if self.names is not None and len(self.names) != self.size:
+            raise ValueError(f"JointToCanonical: {len(self.names)} names for {self.size} labels")
         if not self.units:
             raise ValueError("JointToCanonical needs at least one (unit, label) pair")
         if any(t < 0 or t >= self.size for _, t in self.units):
             raise ValueError(f"JointToCanonical: label indices must be in 0..{self.size - 1}")
+
+    @property
+    def trained_names(self) -> list[str] | None:
+        """The labels some joint unit feeds (the others are NaN or 0); None without names."""
+        if self.names is None:
+            return None
+        covered = {t for _, t in self.units}
+        return [name for i, name in enumerate(self.names) if i in covered]
 
     def build(self, input_shape):
         width = int(input_shape[-1])
@@ -83,4 +104,5 @@ class JointToCanonical(keras.layers.Layer):
             "units": self.units,
             "size": self.size,
             "normalize": self.normalize,
+            "names": self.names,
         }
