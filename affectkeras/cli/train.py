@@ -45,7 +45,8 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
     parser.add_argument(
         "--show-config",
         action="store_true",
-        help="print the resolved config (every key with its value) and exit",
+        help="print the resolved config (every key with its value, the --data specs "
+        "included) and exit; paths are not opened",
     )
     parser.set_defaults(func=run)
 
@@ -56,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
 
     recipe = get_recipe(args.recipe)
     config = recipe.config(args.config, args.overrides)
+    if args.data:
+        config.data = list(args.data)  # the command line's specs replace a config file's
     if args.show_config:
         import yaml
 

@@ -142,11 +142,30 @@ def _run(items, data, run):
     return main(argv)
 
 
+def _pretrained_tiny(path):
+    """A tiny backbone saved on its own: the "pre-trained" weights ``init_from`` starts from."""
+    keras.utils.set_random_seed(7)
+    get_backbone("tiny", input_shape=(32, 32, 3)).save(path)
+    return path
+
+
+def test_a_frozen_random_backbone_is_refused_before_any_work(affwild2_tree, tmp_path, capsys):
+    """Item 3 of the paper audit: the default trainable=last_stage needs pre-trained weights."""
+    run = tmp_path / "run"
+    assert _run(SEED004_TINY, f"affwild2:{affwild2_tree}", run) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "RANDOMLY initialised tiny" in error[0]
+    for key in ("backbone_weights=", "init_from=", "frame_model=", "trainable=all"):
+        assert key in error[0]
+    assert not run.exists()  # refused before RUN_DIR, data or model
+
+
 @pytest.mark.slow
 def test_frame_then_temporal_stages_through_the_cli(affwild2_tree, tmp_path):
     data = f"affwild2:{affwild2_tree}"
     run = tmp_path / "run"
-    settings = [*SEED004_TINY, "variants=2,5"]
+    weights = _pretrained_tiny(tmp_path / "tiny.keras")
+    settings = [*SEED004_TINY, "variants=2,5", f"init_from={weights}"]
     with pytest.raises(ValueError, match="variant 3 is not among variants='2,5'"):
         get_recipe("temporal_stat").train(
             data, run, get_recipe("temporal_stat").config(overrides=[*settings, "stage=temporal3"])

@@ -140,6 +140,15 @@ def test_show_config_prints_every_key(capsys):
     assert main(["train", "--recipe", "sjmt", "--show-config", "--set", "steps=10"]) == 0
     shown = yaml.safe_load(capsys.readouterr().out)
     assert shown["steps"] == 10 and shown["batch_size"] == 128 and shown["recipe"] == "sjmt"
+    assert shown["data"] == []
+
+
+def test_show_config_prints_the_command_lines_data_without_opening_paths(capsys, tmp_path):
+    specs = [f"sfew:{tmp_path / 'missing'}", "emotionet:/nowhere/e.tsv?image_root=/x"]
+    argv = ["train", "--recipe", "sjmt", "--show-config", "--set", f"init_from={tmp_path / 'no'}"]
+    assert main([*argv, "--data", specs[0], "--data", specs[1]]) == 0
+    shown = yaml.safe_load(capsys.readouterr().out)
+    assert shown["data"] == specs and shown["init_from"] == str(tmp_path / "no")
 
 
 @pytest.mark.slow

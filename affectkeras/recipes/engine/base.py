@@ -40,6 +40,7 @@ from affectkeras.models import get_backbone
 from affectkeras.output_spec import OutputSpec
 from affectkeras.recipes.engine.callbacks import BestCheckpoint, ValidationScores
 from affectkeras.recipes.engine.config import TrainConfig, load_config, save_config
+from affectkeras.recipes.engine.init_from import initialise_backbone
 from affectkeras.recipes.engine.inputs import (
     RunTables,
     has_tensorflow,
@@ -52,6 +53,9 @@ from affectkeras.recipes.engine.optimizers import build_optimizer
 from affectkeras.recipes.engine.run_dir import RunDir
 
 logger = logging.getLogger("affectkeras.recipes")
+
+PRETRAINED_SUFFIXES = ("_vggface2",)
+"""Backbone names that promise pre-trained weights (logged when trained from random ones)."""
 
 
 @dataclass
@@ -125,12 +129,27 @@ class Recipe:
         )
 
     def backbone(self, config: TrainConfig) -> keras.Model:
-        """The config's backbone at ``image_size`` (weights from ``backbone_weights``)."""
-        return get_backbone(
+        """The config's backbone at ``image_size``, weights from ``backbone_weights`` or
+        ``init_from`` (``engine.init_from``); random otherwise, which is logged loudly for a
+        backbone named after its pre-training (``resnet50_vggface2``)."""
+        backbone = get_backbone(
             config.backbone,
             input_shape=(config.image_size, config.image_size, 3),
             weights=config.backbone_weights,
         )
+        if config.init_from:
+            initialise_backbone(backbone, config.init_from)
+        elif not config.backbone_weights and config.backbone.endswith(PRETRAINED_SUFFIXES):
+            logger.warning(
+                "backbone %s without weights: it trains from RANDOM weights, not from its "
+                "pre-training (give backbone_weights=FILE.h5 or init_from=RUN_DIR; "
+                "docs/models.md)",
+                config.backbone,
+            )
+        return backbone
+
+    def preflight(self, config: TrainConfig) -> None:
+        """Checks that need neither data nor a model, run before any work (ValueError: refused)."""
 
     def build(self, config: TrainConfig, spec: OutputSpec, tables: RunTables) -> Models:
         raise NotImplementedError
@@ -181,6 +200,7 @@ class Recipe:
             config.data = [data] if isinstance(data, str) else list(data)
         if not config.data:
             raise ValueError("No data: give --data SPEC (or a data key in --config)")
+        self.preflight(config)
         data = list(config.data)
         tensorboard = has_tensorflow() and importlib.util.find_spec("tensorboard") is not None
         if config.tensorboard and not tensorboard:

@@ -48,6 +48,9 @@ class TrainConfig:
         tasks: comma-separated task keys among ``expr, au, va``.
         backbone: a name of ``affectkeras.models.list_backbones()``.
         backbone_weights: local weights file for the backbone, or None (random init).
+        init_from: a RUN_DIR or ``.keras`` file whose backbone weights initialise this run's
+            backbone (pre-training as a separate run: ``engine.init_from``); checked when the
+            run starts, not by ``--show-config``.
         image_size: square model input side in pixels.
         head: task head style: ``linear`` or ``dense512``.
         num_classes: expression classes (7 or 8); None = the training data's own.
@@ -86,6 +89,7 @@ class TrainConfig:
     tasks: str = "expr,au,va"
     backbone: str = "resnet50"
     backbone_weights: str | None = None
+    init_from: str | None = None
     image_size: int = 112
     head: str = "linear"
     num_classes: int | None = None
@@ -161,6 +165,11 @@ class TrainConfig:
             )
         if self.num_classes not in (None, 7, 8):
             raise ValueError(f"num_classes must be 7, 8 or none, got {self.num_classes}")
+        if self.backbone_weights and self.init_from:
+            raise ValueError(
+                "backbone_weights and init_from both set the backbone's starting weights: "
+                "give one of them"
+            )
         if self.verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose}")
 

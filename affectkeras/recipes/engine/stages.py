@@ -77,12 +77,15 @@ class Stage:
         config: its resolved config (``data`` is filled from the staged run's).
         needs: files it reads that earlier stages write (e.g. ``teacher/model.keras``), with
             the config key that can point elsewhere, as ``{path: key}``.
+        data: data specs of this stage alone (seed 004's frame stage: ``frame_data``); empty:
+            the staged run's ``data``.
     """
 
     name: str
     recipe: Recipe
     config: TrainConfig
     needs: dict[Path, str] = dataclasses.field(default_factory=dict)
+    data: list[str] = dataclasses.field(default_factory=list)
 
 
 class StagedRecipe(Recipe):
@@ -126,6 +129,7 @@ class StagedRecipe(Recipe):
             config.data = [data] if isinstance(data, str) else list(data)
         if not config.data:
             raise ValueError("No data: give --data SPEC (or a data key in --config)")
+        self.preflight(config)
         run = RunDir(out)
         run.path.mkdir(parents=True, exist_ok=True)
         changed = _changed_keys(run, config)
@@ -138,7 +142,7 @@ class StagedRecipe(Recipe):
         result = None
         for stage in chosen:
             _check_needs(stage, run.path)
-            stage.config.data = list(config.data)
+            stage.config.data = list(stage.data or config.data)
             logger.info("%s: stage %s -> %s", self.name, stage.name, run.path / stage.name)
             result = stage.recipe.train(None, run.path / stage.name, stage.config, callbacks)
         dirs = {stage.name: run.path / stage.name for stage in stages}

@@ -1,7 +1,9 @@
 """The config of recipe ``temporal_stat`` (seed 004, Do et al.), with the paper's defaults.
 
 The paper states: ResNet-50 pre-trained on VGGFace2 (``resnet50_vggface2``; load the weights
-with ``backbone_weights``), only the last stage and the heads trained, windows of s = 16 or 32
+with ``backbone_weights``, or start from a run with ``init_from``; without either the default
+``trainable=last_stage`` is refused, as it would freeze random weights), only the last stage and
+the heads trained, windows of s = 16 or 32
 frames, one or two bidirectional LSTM layers of 1024 units, eq. 4's weights 1 / 0.4 / 0.4 / 0.2,
 learning rate 1e-4 ("SGD, Adam"; we use Adam), balanced emotion sampling. It does not state the
 batch size, the number of epochs or the branch width: we use 32, 10 and 256.
@@ -41,6 +43,8 @@ class TemporalStatConfig(StagedConfig):
             ``all`` (the whole frame model, e.g. a backbone without pretrained weights).
         balanced: balanced emotion sampling (else frames as frequent as in the data).
         frame_model: a frame model ``model.keras`` to use instead of RUN_DIR/frame's.
+        frame_data: data specs the ``frame`` stage fine-tunes on (the paper: AffectNet +
+            RAF-DB); empty: the run's own ``data``. The temporal stages train on ``data``.
     """
 
     stage_names: ClassVar[tuple[str, ...]] = (
@@ -66,6 +70,7 @@ class TemporalStatConfig(StagedConfig):
     trainable: str = "last_stage"
     balanced: bool = True
     frame_model: str | None = None
+    frame_data: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def variant_numbers(self) -> list[int]:

@@ -53,12 +53,28 @@ class TemporalStat(StagedRecipe):
 
     def stages(self, config: TemporalStatConfig, run_path: Path) -> list[Stage]:
         frame = config.frame_model or str(Path(run_path) / "frame" / MODEL_FILE)
-        result = [Stage("frame", FrameStage(), dataclasses.replace(config, stage="frame"))]
+        frame_config = dataclasses.replace(config, stage="frame")
+        result = []
+        if not config.frame_model:  # a given frame model replaces the frame stage
+            result.append(Stage("frame", FrameStage(), frame_config, data=list(config.frame_data)))
         for number in config.variant_numbers:
             name = f"{TEMPORAL}{number}"
             stage = dataclasses.replace(config, stage=name, variant=number, frame_model=frame)
             result.append(Stage(name, TemporalStage(), stage, {Path(frame): "frame_model"}))
         return result
+
+    def preflight(self, config: TemporalStatConfig) -> None:
+        """Refuses ``trainable=last_stage`` over a randomly initialised backbone (item 3 of the
+        paper audit): the paper fine-tunes the last stage of a VGGFace2 ResNet-50."""
+        trains_frame = config.stage in ("all", "frame") and not config.frame_model
+        given = config.backbone_weights or config.init_from
+        if trains_frame and config.trainable == "last_stage" and not given:
+            raise ValueError(
+                f"temporal_stat: trainable=last_stage would freeze all but the last stage of a "
+                f"RANDOMLY initialised {config.backbone}: give its weights "
+                "(backbone_weights=FILE.h5 or init_from=RUN_DIR|FILE.keras), a trained "
+                "frame_model=FILE.keras, or set trainable=all"
+            )
 
     def labelled(self, config: TemporalStatConfig, table: pd.DataFrame) -> np.ndarray:
         expression, va = labelled_expression_va(table)
