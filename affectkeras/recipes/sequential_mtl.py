@@ -9,13 +9,18 @@ epoch:
         for each batch A_i of A (AU only):          a = Model(A_i);    Loss = F(a);    update
         for each batch B_i of B (both):             e, a = Model(B_i); Loss = F(e, a); update
 
-The model (Sec. 2.2) is ResNet-50 at 112 x 112 px, a shared Dense 512, then a 7-unit
-expression layer and a 12-unit AU layer (``head=dense512``). The losses (Sec. 2.3): the focal
-loss of eq. 1-2, ``FL(p_t) = -alpha_t (1 - p_t)^gamma log(p_t)``, for expressions, with the
-printed alpha = 2 and gamma = 0.25 (the reverse of Lin et al.'s 0.25 / 2; both are config keys:
-``focal_alpha``, ``focal_gamma``); binary cross-entropy per AU; on B the two summed with equal
-weight. Training (Sec. 3.1): Adam, batch 256, cosine annealing from 1e-3, best results after
-about 10 epochs, no augmentation.
+The model (Sec. 2.2) is ResNet-50 at 112 x 112 px, initialised from VGGFace2 weights, a shared
+Dense 512, then a 7-unit expression layer and a 12-unit AU layer (``head=dense512``). The default
+backbone is therefore the VGGFace2 variant, ``resnet50_vggface2``; its weights cannot ship with
+the package, so give them with ``backbone_weights=FILE.h5`` (keras-vggface's file; see
+docs/models.md) or ``init_from``. Without either the run trains from random weights, which it
+logs as a warning at the start (the paper's Table 1 shows what that costs: ~0.1 lower).
+
+The losses (Sec. 2.3): the focal loss of eq. 1-2, ``FL(p_t) = -alpha_t (1 - p_t)^gamma
+log(p_t)``, for expressions, with the printed alpha = 2 and gamma = 0.25 (the reverse of Lin et
+al.'s 0.25 / 2; both are config keys: ``focal_alpha``, ``focal_gamma``); binary cross-entropy
+per AU; on B the two summed with equal weight. Training (Sec. 3.1): Adam, batch 256, cosine
+annealing from 1e-3, best results after about 10 epochs, no augmentation.
 
 How Algorithm 1 maps onto one ``model.fit``: the training feed's sampler is
 ``Sampler.blocks([E, A, B])``, so each epoch's stream is all of E's batches, then A's, then
@@ -85,7 +90,7 @@ class SequentialMTLConfig(StagedConfig):
 
     stage_names: ClassVar[tuple[str, ...]] = tuple(f"fold{k}" for k in range(1, MAX_FOLDS + 1))
     tasks: str = "expr,au"
-    backbone: str = "resnet50"
+    backbone: str = "resnet50_vggface2"
     image_size: int = 112
     head: str = "dense512"
     epochs: int | None = 10

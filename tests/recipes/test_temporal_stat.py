@@ -254,3 +254,16 @@ def test_a_temporal_variant_trains_over_a_given_frame_model(affwild2_tree, tmp_p
     outputs = variant.predict(window, verbose=0)
     assert outputs["expression"].shape == (2, 8)
     np.testing.assert_allclose(outputs["expression"].sum(-1), 1.0, rtol=1e-5)
+
+
+def test_the_frame_stage_trains_on_frame_data_and_a_given_frame_model_replaces_it(tmp_path):
+    """Item 7 of the paper audit: the paper fine-tunes the face model on AffectNet + RAF-DB."""
+    recipe = get_recipe("temporal_stat")
+    specs = ["affectnet:/data/AffectNet", "rafdb:/data/RAF-DB"]
+    config = recipe.config(overrides=["variants=2,6", f"frame_data={','.join(specs)}"])
+    stages = recipe.stages(config, tmp_path)
+    assert [s.name for s in stages] == ["frame", "temporal2", "temporal6"]
+    assert stages[0].data == specs and stages[1].data == [] and stages[2].data == []
+    given = recipe.config(overrides=["variants=2,6", f"frame_model={tmp_path / 'f.keras'}"])
+    assert [s.name for s in recipe.stages(given, tmp_path)] == ["temporal2", "temporal6"]
+    recipe.preflight(given)  # a given frame model: nothing random is frozen
