@@ -12,6 +12,8 @@ from affectkeras.output_spec import OutputSpec
 from affectkeras.recipes import get_recipe
 from affectkeras.recipes.engine.init_from import initialise_backbone
 
+pytestmark = pytest.mark.jax
+
 
 def _saved_run(path, widths=(16, 32, 64), seed=1):
     """A RUN_DIR holding a tiny-backbone predictor (as any recipe saves it) at 48 px."""
