@@ -27,8 +27,6 @@ HEADER = (
 AU_COLUMNS = [c for c in HEADER.split(",") if c.startswith(("AU", "p_AU"))]
 
 
-# The slow tier runs with --dist loadgroup: this module's tests form one xdist group.
-pytestmark = pytest.mark.xdist_group("predict_cli")
 
 
 def pasted_faces(faces, video) -> list[tuple[int, int]]:

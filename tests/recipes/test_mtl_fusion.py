@@ -21,8 +21,7 @@ from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
 
-# The slow tier runs with --dist loadgroup: this module's tests form one xdist group.
-pytestmark = [pytest.mark.jax, pytest.mark.xdist_group("mtl_fusion")]
+pytestmark = pytest.mark.jax
 
 WEIGHTS = {"expression": 0.6, "action_units": 0.6, "valence_arousal": 0.4}
 

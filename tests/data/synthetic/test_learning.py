@@ -22,8 +22,6 @@ import pytest
 
 from tests.helpers.synthetic_learning import Setup, train_and_score
 
-# The slow tier runs with --dist loadgroup: this module's tests form one xdist group.
-pytestmark = pytest.mark.xdist_group("synthetic_learning")
 
 
 @pytest.fixture(scope="module")
