@@ -27,8 +27,6 @@ HEADER = (
 AU_COLUMNS = [c for c in HEADER.split(",") if c.startswith(("AU", "p_AU"))]
 
 
-
-
 def pasted_faces(faces, video) -> list[tuple[int, int]]:
     """(frame, index of the pasted face) of each predicted row; each row's box must overlap one
     pasted box (YuNet's face box is tighter than the pasted square crop)."""

@@ -23,7 +23,6 @@ import pytest
 from tests.helpers.synthetic_learning import Setup, train_and_score
 
 
-
 @pytest.fixture(scope="module")
 def result():
     return train_and_score(Setup(), radius=3, more_radii=(3,))
