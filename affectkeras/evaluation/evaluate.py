@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from affectkeras.evaluation.scoring import (
 )
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import WINDOW_MASK, WINDOW_PIXELS, describe_inputs, load_predictor
+from affectkeras.safe_files import write_atomically
 
 logger = logging.getLogger("affectkeras.evaluation")
 
@@ -138,6 +138,4 @@ def write_metrics(scores: Mapping[str, Any], path: str | Path) -> None:
     """Writes the scores as JSON (temporary file + rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    temporary.write_text(json.dumps(dict(scores), indent=2, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(dict(scores), indent=2, sort_keys=True) + "\n")
