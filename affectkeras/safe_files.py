@@ -103,7 +103,12 @@ def cleaned_on_failure(path: Path, temporary: Path) -> Iterator[None]:
         yield
     except BaseException as error:
         with contextlib.suppress(OSError):
-            temporary.unlink()
+            if temporary.is_dir() and not temporary.is_symlink():
+                import shutil
+
+                shutil.rmtree(temporary, ignore_errors=True)
+            else:
+                temporary.unlink()
         disk = disk_failure(error)
         if disk is None:
             raise
@@ -157,15 +162,21 @@ def fsync_folder(folder: str | Path) -> None:
             os.close(handle)
 
 
-def remove_leftovers(folder: str | Path, patterns: tuple[str, ...]) -> list[Path]:
+def remove_leftovers(
+    folder: str | Path, patterns: tuple[str, ...], older_than: float = 0.0
+) -> list[Path]:
     """Deletes files and folders matching ``patterns`` in ``folder`` (a killed writer's
-    temporary files); returns what was removed. Call it only while no one else writes there."""
+    temporary files) last modified over ``older_than`` seconds ago; returns what was removed.
+    Call it only while no one else writes there (or with an age no live writer reaches)."""
     import shutil
+    import time
 
     removed = []
     for pattern in patterns:
         for item in Path(folder).glob(pattern):
             with contextlib.suppress(OSError):
+                if older_than and time.time() - item.stat().st_mtime < older_than:
+                    continue
                 if item.is_dir() and not item.is_symlink():
                     shutil.rmtree(item)
                 else:

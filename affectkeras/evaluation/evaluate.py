@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 import pandas as pd
 
 from affectkeras.data.feeding.feed import Feed, make_feed
@@ -97,16 +98,46 @@ def evaluate_table(
     table = table.reset_index(drop=True)
     classes = num_classes or expression_classes(table)
     spec = OutputSpec.create("expr,au,va", num_classes=classes)
+    labelled = labelled_rows(model, table, spec)
     feed = predictor_feed(model, table, spec)
     label = "evaluate" if progress else None
-    samples, outputs = predict_feed(model, FeedDataset(feed, batch_size), progress=label)
+    dataset = FeedDataset(feed, batch_size)
+    samples, outputs = predict_feed(model, dataset, progress=label)
     truth = canonical_truth(table, classes)
     rows = sample_rows(feed.rows, samples)
     if plot_dir is not None:
         from affectkeras.plots import plot_evaluation
 
         plot_evaluation({k: v[rows] for k, v in truth.items()}, outputs, plot_dir, classes)
-    return score_outputs(truth, outputs, rows, classes)
+    scores = score_outputs(truth, outputs, rows, classes)
+    scored = int(np.count_nonzero(labelled[np.unique(rows)])) if len(rows) else 0
+    scores["n_rows_scored"] = scored
+    scores["n_rows_skipped"] = int(np.count_nonzero(labelled)) - scored
+    if dataset.skips.total:
+        dataset.skips.log(f"scoring {scored} labelled rows")
+    return scores
+
+
+def labelled_rows(model: keras.Model, table: pd.DataFrame, spec: OutputSpec) -> np.ndarray:
+    """bool [N]: rows labelled for a task the model outputs (what ``evaluate`` scores).
+
+    Raises:
+        ValueError: the model and the data have no task in common (naming each side's).
+    """
+    outputs = set(model.output_names)
+    masks = {
+        t.name: t.sample_labelled(t.targets(table))
+        for t in spec
+        if set(t.columns) <= set(table.columns)
+    }
+    data_tasks = [name for name, mask in masks.items() if mask.any()]
+    common = [name for name in data_tasks if name in outputs]
+    if not common:
+        raise ValueError(
+            f"nothing to score: the model outputs {sorted(outputs)}, the data labels "
+            f"{data_tasks or 'no task'}; no task in common"
+        )
+    return np.logical_or.reduce([masks[name] for name in common])
 
 
 def evaluate(
