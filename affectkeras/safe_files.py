@@ -29,7 +29,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 DISK_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EIO}
-DISK_MESSAGES = ("no space left", "read-only file system", "permission denied", "disk quota")
+DISK_MESSAGES = {
+    "no space left": errno.ENOSPC,
+    "read-only file system": errno.EROFS,
+    "permission denied": errno.EACCES,
+    "disk quota": errno.EDQUOT,
+}
 
 KILL_AT_ENV = "AFFECTKERAS_KILL_AT"
 """Test hook: ``POINT`` or ``POINT:EPOCH`` (1-based) where :func:`kill_point` SIGKILLs the
@@ -38,6 +43,9 @@ process (the fault-injection tests); unset in normal use."""
 
 class WriteError(OSError):
     """A file could not be written (full disk, read-only folder); the message names it."""
+
+    def __str__(self) -> str:  # the message alone, without OSError's "[Errno N]" prefix
+        return str(self.strerror) if self.strerror else super().__str__()
 
 
 def temporary_name(path: str | Path, suffix: str = "") -> Path:
@@ -138,9 +146,9 @@ def disk_failure(error: BaseException) -> _Disk | None:
         if isinstance(current, OSError) and current.errno in DISK_ERRNOS:
             return _Disk(current.errno, current.strerror or str(current))
         text = str(current).lower()
-        for message in DISK_MESSAGES:
+        for message, number in DISK_MESSAGES.items():
             if message in text:
-                return _Disk(getattr(current, "errno", None), message)
+                return _Disk(number, message)
         current = current.__cause__ or current.__context__
         seen += 1
     return None

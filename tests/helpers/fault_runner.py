@@ -11,9 +11,11 @@ a SIGKILL hits a real ``train`` at a known point. It prints one JSON report: per
 child ended (``exit`` code or ``signal``), its stderr's last lines, and the run directory's
 epochs in history.csv and in the training state afterwards.
 
-PLAN: ``{"argv": [...], "out": RUN_DIR, "steps": [STEP, ...]}``; a STEP is
-``{"kill_at": "backup:2"}`` (``null``: run to the end) or ``{"concurrent": true}`` (two children
-into RUN_DIR; the second starts once the first holds the lock).
+PLAN: ``{"argv": [...], "out": RUN_DIR, "logs": DIR, "steps": [STEP, ...]}`` (``{out}`` in argv
+is replaced by the step's run directory); a STEP is ``{"kill_at": "backup:2"}`` (``null``: run
+to the end) or ``{"concurrent": true}`` (two children; the second starts once the first holds
+the lock), with an optional ``"out"`` of its own; ``{"remount": "size=4m"}`` remounts RUN_DIR's
+parent (a tmpfs: the disk-full test frees space) and runs nothing.
 """
 
 from __future__ import annotations
@@ -67,7 +69,8 @@ def _epochs(out: Path) -> dict:
             rows = [int(float(row["epoch"])) for row in csv.DictReader(handle)]
     from affectkeras.recipes.engine.run_dir import RunDir
 
-    return {"history": rows, "state_epoch": RunDir(out).initial_epoch()}
+    run = RunDir(out)
+    return {"history": rows, "state_epoch": run.initial_epoch(), "metrics": run.metrics.is_file()}
 
 
 def _tail(log: Path) -> list[str]:
@@ -88,20 +91,30 @@ def main(plan_path: str) -> None:
     for number, step in enumerate(plan["steps"]):
         started = time.time()
         log = logs / f"step{number}.log"
+        if "remount" in step:
+            import subprocess
+
+            options = f"remount,{step['remount']}"
+            subprocess.run(["mount", "-o", options, str(out.parent)], check=True)
+            report.append({"step": step})
+            continue
+        out = Path(step.get("out", plan["out"]))
+        argv = [item.replace("{out}", str(out)) for item in plan["argv"]]
         if step.get("concurrent"):
-            first = _start(plan["argv"], None, log)
+            first = _start(argv, None, log)
             lock = out / ".lock"
             while str(first) not in (lock.read_text() if lock.is_file() else ""):
                 time.sleep(0.02)
             second_log = logs / f"step{number}b.log"
-            second = _start(plan["argv"], None, second_log)
+            second = _start(argv, None, second_log)
             refused = _ended(second)
             refused["seconds"] = round(time.time() - started, 2)
             entry = {"step": step, "first": _ended(first), "second": refused}
             entry["second_stderr"] = _tail(second_log)
         else:
-            entry = {"step": step, **_ended(_start(plan["argv"], step.get("kill_at"), log))}
+            entry = {"step": step, **_ended(_start(argv, step.get("kill_at"), log))}
         entry.update(_epochs(out))
+        entry["leftovers"] = sorted(p.name for p in out.glob(".*.tmp*")) if out.is_dir() else []
         entry["stderr"] = _tail(log)
         entry["seconds"] = round(time.time() - started, 2)
         report.append(entry)

@@ -56,7 +56,9 @@ def test_single_task_writes_the_run_directory_and_evaluate_reproduces_it(
         "config.yaml",
         "history.csv",
         "metrics.json",
+        ".lock",
     }  # the training state (backup/) is gone once training ended
+    assert (run / ".lock").read_text() == ""  # released
 
     # config.yaml is the fully resolved config and reloads as such
     resolved = yaml.safe_load((run / "config.yaml").read_text())

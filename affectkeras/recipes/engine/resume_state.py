@@ -65,7 +65,7 @@ def load_state(backup: str | Path, history: str | Path | None = None) -> Trainin
             if not found:
                 return None
             raise ValueError(f"no {STATE_FILE} (found {', '.join(found)}: an older format)")
-        with np.load(path, allow_pickle=False) as archive:
+        with path.open("rb") as handle, np.load(handle, allow_pickle=False) as archive:
             count_w, count_o = int(archive["n_weights"]), int(archive["n_optimizer"])
             return TrainingState(
                 int(archive["epoch"]),

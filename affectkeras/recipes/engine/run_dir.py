@@ -63,7 +63,7 @@ class RunDir:
     def initial_epoch(self) -> int:
         """The epoch a resumed run starts at (0 for a fresh run or an unreadable state)."""
         try:
-            with np.load(self.state) as archive:
+            with self.state.open("rb") as handle, np.load(handle) as archive:
                 return int(archive["epoch"])
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             return 0
