@@ -98,11 +98,11 @@ def evaluate_table(
     table = table.reset_index(drop=True)
     classes = num_classes or expression_classes(table)
     spec = OutputSpec.create("expr,au,va", num_classes=classes)
-    labelled = labelled_rows(model, table, spec)
     feed = predictor_feed(model, table, spec)
     label = "evaluate" if progress else None
     dataset = FeedDataset(feed, batch_size)
     samples, outputs = predict_feed(model, dataset, progress=label)
+    labelled = labelled_rows(outputs or _output_names(model), table, spec)
     truth = canonical_truth(table, classes)
     rows = sample_rows(feed.rows, samples)
     if plot_dir is not None:
@@ -118,13 +118,17 @@ def evaluate_table(
     return scores
 
 
-def labelled_rows(model: keras.Model, table: pd.DataFrame, spec: OutputSpec) -> np.ndarray:
-    """bool [N]: rows labelled for a task the model outputs (what ``evaluate`` scores).
+def _output_names(model: keras.Model) -> list[str]:
+    return list(model.output_names)
+
+
+def labelled_rows(outputs, table: pd.DataFrame, spec: OutputSpec) -> np.ndarray:
+    """bool [N]: rows labelled for a task among ``outputs`` (the predicted output names).
 
     Raises:
         ValueError: the model and the data have no task in common (naming each side's).
     """
-    outputs = set(model.output_names)
+    outputs = set(outputs)
     masks = {
         t.name: t.sample_labelled(t.targets(table))
         for t in spec
