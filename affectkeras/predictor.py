@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,8 @@ def load_predictor(path: str | Path) -> Any:
     """Loads :data:`MODEL_FILE` from a RUN_DIR, or a ``.keras`` file (affectkeras objects known).
 
     Raises:
-        ValueError: no such file, or a model without canonical outputs.
+        ValueError: no such file, a file that is not a Keras archive (a zip; e.g. a text file
+            or a truncated copy), or a model without canonical outputs.
     """
     import keras
 
@@ -116,7 +118,15 @@ def load_predictor(path: str | Path) -> Any:
         path = path / MODEL_FILE
     if not path.is_file():
         raise ValueError(f"{path}: no such model file (give a RUN_DIR or a .keras file)")
-    model = keras.models.load_model(path, compile=False)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(
+            f"{path}: not a Keras model archive (a .keras file is a zip; this one is "
+            f"{'empty' if path.stat().st_size == 0 else 'not a zip, or truncated'})"
+        )
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except (zipfile.BadZipFile, KeyError, EOFError) as error:
+        raise ValueError(f"{path}: a damaged Keras model archive ({error})") from None
     if not set(model.output_names) & set(CANONICAL_OUTPUTS):
         raise ValueError(
             f"{path}: the model outputs {model.output_names}, none of {list(CANONICAL_OUTPUTS)}"

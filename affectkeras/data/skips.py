@@ -23,9 +23,19 @@ class SkipReport:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.examples: dict[str, list[str]] = {}
+        self._seen: set[tuple[str, str]] = set()
 
-    def add(self, reason: str, paths: list[str], count: int | None = None) -> None:
-        """Records ``count`` (default ``len(paths)``) samples dropped for ``reason``."""
+    def add(
+        self, reason: str, paths: list[str], count: int | None = None, once: bool = False
+    ) -> None:
+        """Records ``count`` (default ``len(paths)``) samples dropped for ``reason``.
+
+        With ``once``, a path already recorded for ``reason`` is not counted again (a bad image
+        met in every epoch counts once per run).
+        """
+        if once:
+            paths = [p for p in paths if (reason, p) not in self._seen]
+            self._seen.update((reason, p) for p in paths)
         count = len(paths) if count is None else count
         if count <= 0:
             return

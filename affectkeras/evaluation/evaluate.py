@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 import pandas as pd
 
 from affectkeras.data.feeding.feed import Feed, make_feed
@@ -39,6 +39,7 @@ from affectkeras.evaluation.scoring import (
 )
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import WINDOW_MASK, WINDOW_PIXELS, describe_inputs, load_predictor
+from affectkeras.safe_files import write_atomically
 
 logger = logging.getLogger("affectkeras.evaluation")
 
@@ -99,14 +100,48 @@ def evaluate_table(
     spec = OutputSpec.create("expr,au,va", num_classes=classes)
     feed = predictor_feed(model, table, spec)
     label = "evaluate" if progress else None
-    samples, outputs = predict_feed(model, FeedDataset(feed, batch_size), progress=label)
+    dataset = FeedDataset(feed, batch_size)
+    samples, outputs = predict_feed(model, dataset, progress=label)
+    labelled = labelled_rows(outputs or _output_names(model), table, spec)
     truth = canonical_truth(table, classes)
     rows = sample_rows(feed.rows, samples)
     if plot_dir is not None:
         from affectkeras.plots import plot_evaluation
 
         plot_evaluation({k: v[rows] for k, v in truth.items()}, outputs, plot_dir, classes)
-    return score_outputs(truth, outputs, rows, classes)
+    scores = score_outputs(truth, outputs, rows, classes)
+    scored = int(np.count_nonzero(labelled[np.unique(rows)])) if len(rows) else 0
+    scores["n_rows_scored"] = scored
+    scores["n_rows_skipped"] = int(np.count_nonzero(labelled)) - scored
+    if dataset.skips.total:
+        dataset.skips.log(f"scoring {scored} labelled rows")
+    return scores
+
+
+def _output_names(model: keras.Model) -> list[str]:
+    return list(model.output_names)
+
+
+def labelled_rows(outputs, table: pd.DataFrame, spec: OutputSpec) -> np.ndarray:
+    """bool [N]: rows labelled for a task among ``outputs`` (the predicted output names).
+
+    Raises:
+        ValueError: the model and the data have no task in common (naming each side's).
+    """
+    outputs = set(outputs)
+    masks = {
+        t.name: t.sample_labelled(t.targets(table))
+        for t in spec
+        if set(t.columns) <= set(table.columns)
+    }
+    data_tasks = [name for name, mask in masks.items() if mask.any()]
+    common = [name for name in data_tasks if name in outputs]
+    if not common:
+        raise ValueError(
+            f"nothing to score: the model outputs {sorted(outputs)}, the data labels "
+            f"{data_tasks or 'no task'}; no task in common"
+        )
+    return np.logical_or.reduce([masks[name] for name in common])
 
 
 def evaluate(
@@ -138,6 +173,4 @@ def write_metrics(scores: Mapping[str, Any], path: str | Path) -> None:
     """Writes the scores as JSON (temporary file + rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    temporary.write_text(json.dumps(dict(scores), indent=2, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    write_atomically(path, json.dumps(dict(scores), indent=2, sort_keys=True) + "\n")

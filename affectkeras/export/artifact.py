@@ -46,6 +46,7 @@ from affectkeras.export.serving_model import (
     serving_input_names,
 )
 from affectkeras.predictor import PredictorInputs, describe_inputs
+from affectkeras.safe_files import WriteError, cleaned_on_failure, remove_leftovers
 
 FORMATS: dict[str, ModuleType] = {"tf_saved_model": saved_model, "onnx": onnx, "litert": litert}
 METADATA_FILE = "affectkeras.json"
@@ -88,14 +89,22 @@ def export_model(
     inputs = describe_inputs(predictor)
     serving = build_serving_model(predictor)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WriteError(
+            error.errno, f"{out.parent}: cannot create it ({error.strerror})"
+        ) from None
+    for leftover in remove_leftovers(out.parent, (f".{out.name}.partial-*",), STALE_SECONDS):
+        logger.info("removed %s, left by an export that was killed", leftover)
     staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     try:
-        writer.write(serving, inputs, staging)
-        differences = check_artifact(writer, staging, predictor, serving)
-        metadata = describe_export(serving, inputs, format, differences, model)
-        (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
-        _replace(staging, out)
+        with cleaned_on_failure(out, staging):  # full disk, read-only: one line naming out
+            writer.write(serving, inputs, staging)
+            differences = check_artifact(writer, staging, predictor, serving)
+            metadata = describe_export(serving, inputs, format, differences, model)
+            (staging / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
+            _replace(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -245,6 +254,10 @@ def _require_modules(format: str, writer: ModuleType) -> None:
             f"export to {format} needs {', '.join(missing)}, not installed: "
             "pip install 'affectkeras[export]'"
         )
+
+
+STALE_SECONDS = 6 * 3600
+"""A ``.OUT.partial-*`` folder older than this is a killed export's and is removed."""
 
 
 def _replace(staging: Path, out: Path) -> None:

@@ -137,9 +137,11 @@ def get_backbone(
 
         kwargs.setdefault("variant", detect_source(read_keras2_h5(weights), weights))
         backbone = entry.builder(input_shape=shape, **kwargs)
+        check_image_size(name, backbone, shape, lambda size: entry.builder(input_shape=size))
         load_resnet50_weights(backbone, weights)
         return backbone
     backbone = entry.builder(input_shape=shape, **kwargs)
+    check_image_size(name, backbone, shape, lambda size: entry.builder(input_shape=size, **kwargs))
     if weights is not None:
         if not weights.endswith(".weights.h5"):
             raise ValueError(
@@ -165,3 +167,41 @@ def _register_builtins() -> None:
     for module in pkgutil.iter_modules(backbones.__path__):
         if not module.name.startswith("_"):
             importlib.import_module(f"{backbones.__name__}.{module.name}")
+
+
+PROBE_SIZE = 256
+"""The frame side at which :func:`check_image_size` measures a backbone's downsampling."""
+
+
+def smallest_feature_map(model: keras.Model) -> int | None:
+    """The smallest height of the model's 4-D layer outputs (None: none is known)."""
+    sizes = [
+        layer.output.shape[1]
+        for layer in model._flatten_layers(include_self=False)
+        if len(getattr(getattr(layer, "output", None), "shape", ()) or ()) == 4
+    ]
+    sizes = [int(size) for size in sizes if size is not None]
+    return min(sizes) if sizes else None
+
+
+def check_image_size(name: str, backbone: keras.Model, shape: tuple, build) -> None:
+    """Refuses a frame smaller than the backbone's total downsampling.
+
+    At such a size every feature map below the last stride is one pixel of padding and the
+    network learns nothing from the image (``image_size=5`` with ResNet-50 used to train
+    without a word). Only when the built backbone's smallest feature map is 1 pixel is the
+    downsampling measured, on a second build at :data:`PROBE_SIZE` (cheap: small sizes only).
+
+    Raises:
+        ValueError: ``min(H, W)`` is below the downsampling factor.
+    """
+    side = min(int(shape[0] or PROBE_SIZE), int(shape[1] or PROBE_SIZE))
+    if smallest_feature_map(backbone) != 1 or side >= PROBE_SIZE:
+        return
+    probe = smallest_feature_map(build((PROBE_SIZE, PROBE_SIZE, 3)))
+    factor = PROBE_SIZE // probe if probe else 1
+    if side < factor:
+        raise ValueError(
+            f"image_size={side} is below what backbone {name!r} downsamples (x{factor}): its "
+            f"feature maps would be under one pixel; use an image_size of at least {factor}"
+        )

@@ -56,7 +56,9 @@ def test_single_task_writes_the_run_directory_and_evaluate_reproduces_it(
         "config.yaml",
         "history.csv",
         "metrics.json",
+        ".lock",
     }  # the training state (backup/) is gone once training ended
+    assert (run / ".lock").read_text() == ""  # released
 
     # config.yaml is the fully resolved config and reloads as such
     resolved = yaml.safe_load((run / "config.yaml").read_text())
@@ -73,7 +75,10 @@ def test_single_task_writes_the_run_directory_and_evaluate_reproduces_it(
         assert float(row["val_score"]) == pytest.approx(float(row["val_au_score_abaw2"]))
 
     metrics = json.loads((run / "metrics.json").read_text())
-    assert set(metrics) == {"au_f1", "au_acc", "au_score_abaw2", "n_au"}
+    assert set(metrics) == {
+        "au_f1", "au_acc", "au_score_abaw2", "n_au", "n_rows_scored", "n_rows_skipped"
+    }  # fmt: skip
+    assert metrics["n_rows_skipped"] == 0 and metrics["n_rows_scored"] >= metrics["n_au"]
     best = max(rows, key=lambda r: float(r["val_score"]))
     assert metrics["au_f1"] == pytest.approx(float(best["val_au_f1"]), abs=1e-6)
 
@@ -105,10 +110,10 @@ def test_rerunning_a_finished_run_changes_nothing_and_other_settings_are_refused
     run = tmp_path / "au"
     shutil.copytree(au_run, run)
     argv = train_argv("single_task", f"affwild2:{affwild2_tree}", run, *AU_RUN)
-    before = {p.name: p.stat().st_mtime_ns for p in run.iterdir()}
+    before = {p.name: p.stat().st_mtime_ns for p in run.iterdir() if p.name != ".lock"}
     assert main(argv) == 0
     assert str(run / "metrics.json") in capsys.readouterr().out  # says where the scores are
-    assert {p.name: p.stat().st_mtime_ns for p in run.iterdir()} == before
+    assert {p.name: p.stat().st_mtime_ns for p in run.iterdir() if p.name != ".lock"} == before
     capsys.readouterr()
     assert main([*argv, "--set", "learning_rate=0.1"]) == 2
     error = capsys.readouterr().err

@@ -126,7 +126,7 @@ class FeedDataset(keras.utils.PyDataset):
         images, ok = decode_rows(self.feed, needed, self.decode_threads)
         status = np.zeros(len(self.feed.paths), dtype=bool)
         status[needed] = ok
-        self.skips.add("bad_image", [str(p) for p in self.feed.paths[needed[~ok]]])
+        self.skips.add("bad_image", [str(p) for p in self.feed.paths[needed[~ok]]], once=True)
         return samples[usable(self.feed, status, samples)], images, needed
 
     def on_epoch_end(self) -> None:

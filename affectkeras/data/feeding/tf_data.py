@@ -163,8 +163,8 @@ def _loader(feed: Feed, augment: Augment | None, interpolation: str, skips: Skip
 
     def record(path: np.ndarray) -> np.int64:
         path = path.decode() if isinstance(path, bytes) else str(path)
-        skips.add("bad_image", [path])
-        logger.warning("affectkeras.data.feeding.tf_data: skipped bad image %s", path)
+        skips.add("bad_image", [path], once=True)  # the total is logged when the run ends
+        logger.debug("affectkeras.data.feeding.tf_data: skipped bad image %s", path)
         return np.int64(0)
 
     def resize(image):

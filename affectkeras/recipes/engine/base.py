@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,7 +51,10 @@ from affectkeras.recipes.engine.inputs import (
     validation_batches,
 )
 from affectkeras.recipes.engine.optimizers import build_optimizer
+from affectkeras.recipes.engine.resume_state import ResumeState, load_state
 from affectkeras.recipes.engine.run_dir import RunDir
+from affectkeras.recipes.engine.run_lock import hold_run_lock
+from affectkeras.safe_files import kill_point
 
 logger = logging.getLogger("affectkeras.recipes")
 
@@ -194,6 +198,23 @@ class Recipe:
             callbacks: extra Keras callbacks (run after the built-in ones).
         """
         started = time.time()
+        config, run = self.prepare(data, out, config)
+        tensorboard = has_tensorflow() and importlib.util.find_spec("tensorboard") is not None
+        if config.tensorboard and not tensorboard:
+            raise ValueError(
+                "tensorboard=true needs TensorFlow and the tensorboard package: "
+                'pip install "affectkeras[tensorboard]"'
+            )
+        with hold_run_lock(run.path):
+            result = self._train_locked(config, run, callbacks)
+        result.seconds = time.time() - started
+        return result
+
+    def prepare(
+        self, data: Sequence[str] | str | None, out: str | Path, config: TrainConfig | None
+    ) -> tuple[TrainConfig, RunDir]:
+        """The prologue every ``train`` shares: the resolved config (``data`` filled in) and the
+        RunDir. Reads no data and builds no model (a refused run costs nothing)."""
         config = config or self.config()
         config.recipe = self.name
         if data:
@@ -201,15 +222,15 @@ class Recipe:
         if not config.data:
             raise ValueError("No data: give --data SPEC (or a data key in --config)")
         self.preflight(config)
-        data = list(config.data)
-        tensorboard = has_tensorflow() and importlib.util.find_spec("tensorboard") is not None
-        if config.tensorboard and not tensorboard:
-            raise ValueError(
-                "tensorboard=true needs TensorFlow and the tensorboard package: "
-                'pip install "affectkeras[tensorboard]"'
-            )
-        run = RunDir(out)
+        return config, RunDir(out)
+
+    def _train_locked(
+        self, config: TrainConfig, run: RunDir, callbacks: Sequence[keras.callbacks.Callback]
+    ) -> TrainResult:
+        """``train`` with RUN_DIR's lock held."""
         run.check_config(config.to_dict())
+        for leftover in run.remove_leftovers():
+            logger.info("%s: removed %s, left by a run that was killed", run.path, leftover.name)
         if run.finished():
             done = len(run.history_rows())
             if config.epochs is not None and config.epochs > done:
@@ -219,21 +240,16 @@ class Recipe:
                 )
             logger.info("%s: this run finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
-            result = TrainResult(run.path, config, metrics, run.history_rows(), run.best_epoch())
-            result.seconds = time.time() - started  # no training: just the check
-            return result
-        run.path.mkdir(parents=True, exist_ok=True)
+            return TrainResult(run.path, config, metrics, run.history_rows(), run.best_epoch())
         save_config(config, run.config)
         previous_policy = keras.config.dtype_policy()
         try:
             _seed_everything(config.seed)
             if config.mixed_precision:
                 keras.config.set_dtype_policy("mixed_float16")
-            result = self._fit(config, data, run, callbacks)
+            return self._fit(config, list(config.data), run, callbacks)
         finally:
             keras.config.set_dtype_policy(previous_policy)
-        result.seconds = time.time() - started
-        return result
 
     def _fit(
         self, config: TrainConfig, data: list[str], run: RunDir, extra_callbacks: Sequence
@@ -252,11 +268,15 @@ class Recipe:
         )
         spec = self.output_spec(config, tables)
         feed = self.train_feed(config, tables, spec)
-        first_epoch = run.initial_epoch()
+        state = load_state(run.backup, run.history)  # set aside (and said) if it does not load
+        first_epoch = state.epoch if state is not None else 0
         train_batches, per_epoch, pipeline = training_batches(
             feed, config, self.augment(config), first_epoch
         )
         epochs, steps_per_epoch = plan_epochs(config, per_epoch)
+        if state is not None and first_epoch >= epochs and run.model.is_file():
+            logger.info("%s: all %d epochs were trained; writing the final files", run.path, epochs)
+            return self._finish_run(run, tables, config, pipeline)
         total_steps = epochs * steps_per_epoch
         models = self.build(config, spec, tables)
         losses, loss_weights = self.losses(config, spec, tables)
@@ -267,6 +287,7 @@ class Recipe:
             metrics=self.metrics(config, spec) or None,
         )
         callbacks: list[Any] = []
+        validation = None
         if len(tables.validation):
             validation = validation_batches(
                 self.validation_feed(config, tables, spec), config.batch_size
@@ -283,14 +304,22 @@ class Recipe:
                     loss_weights,
                 )
             )
-        run.truncate_history(first_epoch)  # rows written after the last backup
         if first_epoch:
             logger.info("resuming %s at epoch %d", run.path, first_epoch + 1)
-        checkpoint = BestCheckpoint(models.predictor, run.model, best=run.best_score())
+
+        def restored():  # history rows written after the state (a kill): only once restored
+            run.truncate_history(first_epoch)
+            checkpoint.best = run.best_score()
+
+        checkpoint = BestCheckpoint(models.predictor, run.model)
         callbacks += [
             checkpoint,
-            keras.callbacks.CSVLogger(str(run.history), append=True),
-            keras.callbacks.BackupAndRestore(str(run.backup)),
+            ResumeState(
+                run.backup,
+                state,
+                keras.callbacks.CSVLogger(str(run.history), append=True),
+                on_restored=restored,
+            ),
             keras.callbacks.TerminateOnNaN(),
         ]
         if config.tensorboard:
@@ -307,12 +336,25 @@ class Recipe:
         models.model.fit(
             train_batches,
             epochs=epochs,
+            initial_epoch=first_epoch,
             steps_per_epoch=steps_per_epoch,
             callbacks=callbacks,
             verbose=config.verbose,
             shuffle=False,  # the Feed's sampler orders every epoch
         )
+        for source, dataset in (("training", train_batches), ("validation", validation)):
+            skips = getattr(dataset, "skips", None)
+            if skips is not None and skips.total:
+                skips.log(f"{run.path}: {source} (all epochs)")
+        return self._finish_run(run, tables, config, pipeline)
+
+    def _finish_run(
+        self, run: RunDir, tables: RunTables, config: TrainConfig, pipeline: str
+    ) -> TrainResult:
+        """metrics.json, then the training state removed (a kill between them: rerun = this)."""
+        kill_point("final")
         metrics = self._final_metrics(run, tables, config)
+        shutil.rmtree(run.backup, ignore_errors=True)
         return TrainResult(
             run.path, config, metrics, run.history_rows(), run.best_epoch(), pipeline
         )

@@ -5,14 +5,13 @@ validation feed once with the run's predictor, adds ``val_loss`` (the compiled l
 predictions, batch-size weighted as Keras does) and every metrics.json key as ``val_<key>`` to
 the epoch logs, and ``val_score``, the monitored number. ``BestCheckpoint`` then saves the
 predictor to ``model.keras`` (atomically) whenever ``val_score`` improves. Put them first in the
-callback list so CSVLogger and BackupAndRestore see the added keys.
+callback list so CSVLogger and ResumeState see the added keys and the new checkpoint.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ import numpy as np
 
 from affectkeras.evaluation.scoring import predict_feed, sample_rows, score_outputs
 from affectkeras.recipes.engine.monitor import monitored_score
+from affectkeras.safe_files import kill_point, save_with
 
 logger = logging.getLogger("affectkeras.recipes")
 
@@ -124,13 +124,19 @@ class BestCheckpoint(keras.callbacks.Callback):
             if improved:
                 self.best = float(score)
             self.best_epoch = epoch
-            save_atomically(self.model_to_save, self.path)
+            save_atomically(self.model_to_save, self.path, epoch + 1)
             logger.info("epoch %d: %s=%.4f, saved %s", epoch + 1, SCORE_KEY, score, self.path)
 
 
-def save_atomically(model: keras.Model, path: str | Path) -> None:
-    """``model.save`` to a temporary file in the same folder, then an atomic rename."""
-    path = Path(path)
-    temporary = path.with_name(f".{path.stem}.tmp{os.getpid()}.keras")
-    model.save(temporary)
-    os.replace(temporary, path)
+def save_atomically(model: keras.Model, path: str | Path, epoch: int | None = None) -> None:
+    """``model.save`` to a temporary file in the same folder, then an atomic rename.
+
+    Raises:
+        WriteError: no space or no permission (naming ``path``; the temporary file removed).
+    """
+
+    def write(temporary: Path) -> None:
+        model.save(temporary)
+        kill_point("checkpoint", epoch)
+
+    save_with(path, write, suffix=".keras")

@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from affectkeras.output_spec import TASK_KEYS
+from affectkeras.safe_files import write_atomically
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "cosine", "exponential")
@@ -249,7 +250,7 @@ def load_config(
 
 def save_config(config: TrainConfig, path: str | Path) -> None:
     """Writes the resolved config as YAML (``load_config`` reads it back)."""
-    Path(path).write_text(yaml.safe_dump(config.to_dict(), sort_keys=False))
+    write_atomically(path, yaml.safe_dump(config.to_dict(), sort_keys=False))
 
 
 def _check_key(key: str, fields: Mapping[str, Any], source: str) -> None:

@@ -7,25 +7,33 @@
       history.csv     one row per epoch (CSVLogger), kept across resumes
       model.keras     the predictor at the best validation score
       metrics.json    validation scores of model.keras (written when training ends)
-      backup/         BackupAndRestore's training state (removed when training ends)
+      backup/         the training state, ``state.npz`` (``resume_state``; removed once
+                      metrics.json is written)
+      .lock           held while a run writes here (``run_lock``)
       tensorboard/    with ``tensorboard: true``
 
 Rerunning the same command resumes from ``backup/`` (weights, optimiser state and the epoch
 reached); rows of ``history.csv`` from epochs the backup does not hold (written just before a
-kill) are dropped so that every epoch appears once.
+kill) are dropped so that every epoch appears once, and only once the state is restored (a rerun
+that fails before training leaves ``history.csv`` as it was). Every file is written to a
+temporary name and renamed (``affectkeras.safe_files``); the temporary files of a killed run
+(``.NAME.tmpPID*``) are removed when the next run takes the lock.
 """
 
 from __future__ import annotations
 
 import csv
-import json
+import io
 import math
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from affectkeras.predictor import MODEL_FILE
+from affectkeras.safe_files import remove_leftovers, write_atomically
 
 RESUMABLE_KEYS = ("epochs", "steps", "verbose", "tensorboard", "input_pipeline", "max_memory_gb")
 """Keys a rerun may change without starting over (more epochs, other output, same run)."""
@@ -44,21 +52,26 @@ class RunDir:
         self.tensorboard = self.path / "tensorboard"
 
     @property
-    def metadata(self) -> Path:
-        return self.backup / "training_metadata.json"
+    def state(self) -> Path:
+        """The training state file (``resume_state.STATE_FILE``)."""
+        return self.backup / "state.npz"
 
     def finished(self) -> bool:
         """Training ended (metrics.json written, no backup left)."""
         return self.metrics.is_file() and not self.backup.exists()
 
     def initial_epoch(self) -> int:
-        """The epoch a resumed run starts at (0 for a fresh run)."""
-        if not self.metadata.is_file():
-            return 0
+        """The epoch a resumed run starts at (0 for a fresh run or an unreadable state)."""
         try:
-            return int(json.loads(self.metadata.read_text())["epoch"])
-        except (ValueError, KeyError) as error:
-            raise ValueError(f"{self.metadata}: unreadable training state ({error})") from None
+            with self.state.open("rb") as handle, np.load(handle) as archive:
+                return int(archive["epoch"])
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return 0
+
+    def remove_leftovers(self) -> list[Path]:
+        """Deletes temporary files a killed writer left (call with the run's lock held)."""
+        patterns = (".*.tmp*", "backup/.*.tmp*")
+        return remove_leftovers(self.path, patterns)
 
     def started(self) -> bool:
         """Some training happened here (a history, a checkpoint or a training state)."""
@@ -107,10 +120,11 @@ class RunDir:
             rows = [row for row in reader if row and int(float(row[0])) < epochs]
         if header is None:
             return
-        with self.history.open("w", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        write_atomically(self.history, buffer.getvalue())
 
     def best_score(self, key: str = "val_score") -> float | None:
         """The best finite ``key`` in history.csv, or None."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import logging
 import shutil
@@ -42,6 +43,8 @@ from affectkeras.recipes.engine.callbacks import save_atomically
 from affectkeras.recipes.engine.config import TrainConfig, save_config
 from affectkeras.recipes.engine.inputs import run_tables
 from affectkeras.recipes.engine.run_dir import RESUMABLE_KEYS, RunDir
+from affectkeras.recipes.engine.run_lock import hold_run_lock
+from affectkeras.safe_files import save_with, write_atomically
 
 logger = logging.getLogger("affectkeras.recipes")
 
@@ -123,15 +126,17 @@ class StagedRecipe(Recipe):
             callbacks: extra Keras callbacks, given to every stage's ``fit``.
         """
         started = time.time()
-        config = config or self.config()
-        config.recipe = self.name
-        if data:
-            config.data = [data] if isinstance(data, str) else list(data)
-        if not config.data:
-            raise ValueError("No data: give --data SPEC (or a data key in --config)")
-        self.preflight(config)
-        run = RunDir(out)
-        run.path.mkdir(parents=True, exist_ok=True)
+        config, run = self.prepare(data, out, config)
+        with hold_run_lock(run.path):
+            result = self._train_stages(config, run, callbacks)
+        result.seconds = time.time() - started
+        return result
+
+    def _train_stages(
+        self, config: StagedConfig, run: RunDir, callbacks: Sequence[keras.callbacks.Callback]
+    ) -> TrainResult:
+        """``train`` with the top-level RUN_DIR's lock held (each stage locks its folder)."""
+        run.remove_leftovers()
         changed = _changed_keys(run, config)
         save_config(config, run.config)
         stages = self.stages(config, run.path)
@@ -147,7 +152,6 @@ class StagedRecipe(Recipe):
             result = stage.recipe.train(None, run.path / stage.name, stage.config, callbacks)
         dirs = {stage.name: run.path / stage.name for stage in stages}
         if not all(RunDir(path).finished() for path in dirs.values()):
-            result.seconds = time.time() - started
             return result
         if changed:
             logger.info("%s: rebuilding the final model (changed: %s)", run.path, changed)
@@ -164,7 +168,6 @@ class StagedRecipe(Recipe):
             run.history_rows(),
             last.best_epoch(),
             result.pipeline if result else "",
-            time.time() - started,
         )
 
     def _finish(
@@ -175,9 +178,7 @@ class StagedRecipe(Recipe):
         last = RunDir(dirs[stages[-1].name])
         predictor = self.combine(config, run.path, dirs)
         if predictor is None:
-            temporary = run.model.with_name(f".{run.model.name}.tmp")
-            shutil.copyfile(last.model, temporary)
-            temporary.replace(run.model)
+            save_with(run.model, lambda temporary: shutil.copyfile(last.model, temporary))
             metrics = json.loads(last.metrics.read_text())
         else:
             save_atomically(predictor, run.model)
@@ -265,9 +266,8 @@ def _merge_histories(runs: dict[str, RunDir], path: Path) -> None:
     columns = ["stage"]
     for row in rows:
         columns += [key for key in row if key not in columns]
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
-    temporary.replace(path)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, restval="")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomically(path, buffer.getvalue())
