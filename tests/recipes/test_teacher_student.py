@@ -12,12 +12,14 @@ import pytest
 from affectkeras import losses
 from affectkeras.cli.main import main
 from affectkeras.data import read
-from affectkeras.data.table import labelled_expression_va, make_table
+from affectkeras.data.table import concat_tables, labelled_expression_va, make_table
 from affectkeras.evaluation import evaluate
+from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import describe_inputs, load_predictor
 from affectkeras.recipes import get_recipe
+from affectkeras.recipes.engine.inputs import RunTables
 from affectkeras.recipes.teacher_student import task_sets
-from affectkeras.recipes.teacher_student.stages import StudentStage
+from affectkeras.recipes.teacher_student.stages import StudentStage, TeacherStage
 from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
@@ -82,6 +84,60 @@ def test_task_sets_put_shared_frames_in_both_sets_and_joint_datasets_in_expr_va(
         (4, 3),
         (5, 3),
     ]
+
+
+def test_real_affectnet_forms_expr_va_although_its_contempt_and_none_rows_have_va_only(
+    tmp_path, caplog
+):
+    """Item 2 of issue 21: AffectNet (read by its reader, contempt/none rows kept with VA
+    only) is an EXPR_VA dataset; a dataset whose basic-expression rows lack VA is not."""
+    from tests.data.readers.test_affectnet import ROWS, write_affectnet
+
+    # the released AffectNet: codes 0-8 all carry VA (the reader test's expression-only row
+    # 692/l.jpg is a made-up case, kept for the second half)
+    real = {split: [r for r in rows if r[0] != "692/l.jpg"] for split, rows in ROWS.items()}
+    affectnet = read(f"affectnet:{write_affectnet(tmp_path / 'real', real)}")
+    assert ((affectnet["expression"] == -1) & (affectnet["valence"] > -5)).sum() == 4
+    table = concat_tables([affectnet, _affwild2_like()])
+    assert task_sets.expr_va_datasets(table, ["auto"]) == ["affectnet"]
+    expression, va = labelled_expression_va(table)
+    joint = (table["dataset"] == "affectnet").to_numpy()
+    _, sets = task_sets.task_set_instances(expression, va, joint)
+    assert np.bincount(sets, minlength=4)[1:].tolist() == [4, 7, 8]  # contempt/none: VA set
+    line = task_sets.describe_expr_va(table, ["auto"], ["affectnet"])
+    assert line == (
+        "EXPR_VA set (auto): affectnet (8 rows with both labels; 4 VA-only rows join the VA "
+        "set); left out: affwild2 (3 of its 4 basic-expression rows lack VA) "
+        "(expr_va_datasets=NAME forces one)"
+    )
+    odd = read(f"affectnet:{write_affectnet(tmp_path / 'odd')}")  # with 692/l.jpg
+    assert task_sets.expr_va_datasets(odd, ["auto"]) == []
+    assert "left out: affectnet (1 of its 9 basic-expression rows lack VA)" in (
+        task_sets.describe_expr_va(odd, ["auto"], [])
+    )
+    # the recipe logs it
+    with caplog.at_level("INFO", logger="affectkeras.recipes"):
+        recipe = get_recipe("teacher_student")
+        config = recipe.config(overrides=SEED002_TINY)
+        spec = OutputSpec.create("expr,va", num_classes=7)
+        TeacherStage().train_feed(config, RunTables(table, table.iloc[:0], 7, 7, {}), spec)
+    assert line in caplog.text
+
+
+def _affwild2_like() -> pd.DataFrame:
+    """Frames of an expression video (no VA) and of a VA video, one frame with both."""
+    return make_table(
+        {
+            "path": list("pqrstu"),
+            "split": "train",
+            "video": ["e", "e", "e", "v", "v", "v"],
+            "frame": [1, 2, 3, 1, 2, 3],
+            "expression": [1, 4, 0, -1, -1, 2],
+            "valence": [-5.0, -5.0, -5.0, 0.1, 0.2, 0.3],
+            "arousal": [-5.0, -5.0, -5.0, 0.1, 0.2, 0.3],
+        },
+        "affwild2",
+    )
 
 
 @pytest.mark.parametrize("share", [False, True])

@@ -37,8 +37,9 @@ class TeacherStudentConfig(StagedConfig):
         distill_lambda: lambda of eq. 8 (weight of the ground truth; 1 - lambda the teacher's).
         share_annotations: eq. 10 (use a frame's second label when it has one) rather than
             eq. 9 (each set's own task only).
-        expr_va_datasets: datasets forming the EXPR_VA set (``auto``: those labelling both
-            tasks on every labelled row, like AffectNet; ``none``: no EXPR_VA set).
+        expr_va_datasets: datasets forming the EXPR_VA set (``auto``: those with doubly
+            labelled rows whose every row with a basic expression also has VA, like AffectNet
+            with its VA-only contempt/none rows; ``none``: no EXPR_VA set). Logged per stage.
         patience: early stopping after this many epochs without a better ``val_score``
             (``none``: off).
         sequence_length: frames per GRU sequence (and window of the GRU predictor).

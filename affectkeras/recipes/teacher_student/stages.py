@@ -21,6 +21,7 @@ for the window's last frame; s = ``sequence_length``).
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 
 import keras
@@ -47,6 +48,8 @@ EXPRESSION, VA, BINS = "expression", "valence_arousal", task_sets.VA_BINS_OUTPUT
 DISTILL = task_sets.DISTILL_SUFFIX
 WINDOW_INPUTS = ("pixels", "mask")
 
+logger = logging.getLogger("affectkeras.recipes")
+
 
 class _SeedTwoStage(Recipe):
     """What the four stages share: task sets, weights, losses, early stopping."""
@@ -65,6 +68,7 @@ class _SeedTwoStage(Recipe):
         table = tables.train
         expression, va = labelled_expression_va(table)
         joint_names = task_sets.expr_va_datasets(table, config.expr_va_datasets)
+        logger.info(task_sets.describe_expr_va(table, config.expr_va_datasets, joint_names))
         joint = table["dataset"].astype(str).isin(joint_names).to_numpy()
         if self.temporal:
             seqs = sequences(table, config.sequence_length)

@@ -8,11 +8,15 @@ Vu et al. (sec. 3.1-3.2) split the multi-database training data into
   both at once (the EXPR_VA task that "guides" the training).
 
 Here a dataset is an EXPR_VA dataset when named in ``expr_va_datasets`` or, with ``auto``,
-when every one of its rows labelled for a task is labelled for both (AffectNet). Its rows with
-both labels are set-3 instances. Every other row is a set-1 instance when it has an expression
-label and a set-2 instance when it has a VA label; an Aff-Wild2 frame of a video annotated for
-both tasks is therefore one instance of each set, as the paper's frame appears in both tracks'
-sets. A temporal sample (a sequence) belongs to a set when any of its steps has that label.
+when it has rows labelled for both tasks and every one of its rows with one of the seven basic
+expressions also has valence/arousal (AffectNet: its contempt, none and uncertain rows carry VA
+but no basic expression, so they are not judged; Aff-Wild2 and ExpW have expression-only rows,
+AFEW-VA has no expression). Its rows with both labels are set-3 instances. Every other row is a
+set-1 instance when it has an expression label and a set-2 instance when it has a VA label (an
+AffectNet contempt or none row with VA is a set-2 instance); an Aff-Wild2 frame of a video
+annotated for both tasks is therefore one instance of each set, as the paper's frame appears in
+both tracks' sets. A temporal sample (a sequence) belongs to a set when any of its steps has
+that label. ``describe_expr_va`` is the line the recipe logs.
 
 Loss weights per instance and task (``lambda`` = 0.6):
 
@@ -51,6 +55,8 @@ OWN_TASKS = {EXPR_SET: (True, False), VA_SET: (False, True), EXPR_VA_SET: (True,
 
 EXPRESSION, VA_BINS_OUTPUT = "expression", "valence_arousal_bins"
 DISTILL_SUFFIX = "_distill"
+BASIC_EXPRESSIONS = 7
+"""Expression indices below this are the seven basic ones (``labels.EXPRESSIONS[:7]``)."""
 
 
 def expr_va_datasets(table: pd.DataFrame, names: Sequence[str]) -> list[str]:
@@ -65,13 +71,53 @@ def expr_va_datasets(table: pd.DataFrame, names: Sequence[str]) -> list[str]:
             )
         return [n for n in names if n in present]
     expression, va = labelled_expression_va(table)
+    basic = expression & (table["expression"].to_numpy(np.int64) < BASIC_EXPRESSIONS)
+    dataset = table["dataset"].astype(str).to_numpy()
     chosen = []
     for name in present:
-        rows = table["dataset"].astype(str).to_numpy() == name
-        labelled = rows & (expression | va)
-        if labelled.any() and (expression[labelled] & va[labelled]).all():
+        rows = dataset == name
+        if (rows & expression & va).any() and va[rows & basic].all():
             chosen.append(name)
     return chosen
+
+
+def describe_expr_va(table: pd.DataFrame, names: Sequence[str], chosen: Sequence[str]) -> str:
+    """One log line: the datasets forming EXPR_VA with their rows per set, and, under ``auto``,
+    the datasets with doubly labelled rows that were left out, and why.
+
+    Example:
+        >>> from affectkeras.data.table import make_table
+        >>> t = make_table({"path": list("abc"), "split": "train", "expression": [1, -1, 2],
+        ...                 "valence": [0.1, 0.2, 0.3], "arousal": [0.1, 0.2, 0.3]}, "affectnet")
+        >>> describe_expr_va(t, ["auto"], ["affectnet"])
+        'EXPR_VA set (auto): affectnet (2 rows with both labels; 1 VA-only rows join the VA set)'
+    """
+    auto = [str(n) for n in names] == ["auto"]
+    expression, va = labelled_expression_va(table)
+    basic = expression & (table["expression"].to_numpy(np.int64) < BASIC_EXPRESSIONS)
+    dataset = table["dataset"].astype(str).to_numpy()
+    parts = []
+    for name in chosen:
+        rows = dataset == name
+        counts = {
+            "rows with both labels": rows & expression & va,
+            "VA-only rows join the VA set": rows & va & ~expression,
+            "expression-only rows join the EXPR set": rows & expression & ~va,
+        }
+        found = [f"{int(m.sum())} {what}" for what, m in counts.items() if m.any()]
+        parts.append(f"{name} ({'; '.join(found)})")
+    line = f"EXPR_VA set ({'auto' if auto else 'expr_va_datasets'}): " + (
+        ", ".join(parts) or "no dataset, so the teacher trains EXPR and VA only (T in {1, 2})"
+    )
+    left = sorted(set(dataset[expression & va]) - set(chosen)) if auto else []
+    if left:
+        why = []
+        for name in left:
+            rows = dataset == name
+            lacking, judged = int((rows & basic & ~va).sum()), int((rows & basic).sum())
+            why.append(f"{name} ({lacking} of its {judged} basic-expression rows lack VA)")
+        line += f"; left out: {', '.join(why)} (expr_va_datasets=NAME forces one)"
+    return line
 
 
 def task_set_instances(
