@@ -140,6 +140,67 @@ def _affwild2_like() -> pd.DataFrame:
     )
 
 
+def _imbalanced_sets() -> pd.DataFrame:
+    """An expression set, a VA set and an AffectNet-like set, each heavily imbalanced."""
+    rng = np.random.default_rng(3)
+    expr = np.repeat(np.arange(7), [200, 100, 50, 25, 13, 7, 5])
+    centres = np.repeat([[-0.8, -0.8], [-0.3, 0.3], [0.3, -0.3], [0.8, 0.8], [0.3, 0.8]],
+                        [200, 50, 30, 15, 5], axis=0)  # fmt: skip
+    va = centres + rng.uniform(-0.05, 0.05, centres.shape)
+    both = np.repeat(np.arange(7), [90, 50, 30, 15, 8, 4, 3])
+    n_expr, n_va, n_both = len(expr), len(va), len(both)
+    return make_table(
+        {
+            "path": [f"f{i}" for i in range(n_expr + n_va + n_both)],
+            "split": "train",
+            "dataset": ["expw"] * n_expr + ["afew-va"] * n_va + ["affectnet"] * n_both,
+            "expression": np.concatenate([expr, -np.ones(n_va, int), both]),
+            "valence": np.concatenate([np.full(n_expr, -5.0), va[:, 0], np.zeros(n_both)]),
+            "arousal": np.concatenate([np.full(n_expr, -5.0), va[:, 1], np.zeros(n_both)]),
+        },
+        "x",
+    )
+
+
+@pytest.mark.parametrize("balance", ["classes", "none"])
+def test_task_sets_are_class_balanced_inside_and_equal_per_batch(balance, caplog):
+    """Item 6 of issue 21 ("the same dataset balancing protocol as [3]"): a chi-square test
+    of the drawn expression classes (EXPR, EXPR_VA) and 2-D VA bins (VA) against uniform."""
+    from scipy.stats import chisquare
+
+    table = _imbalanced_sets()
+    config = TeacherStage().config(
+        overrides=[*SEED002_TINY, "batch_size=30", "balance_va_bins=4", f"balance={balance}"]
+    )
+    spec = OutputSpec.create("expr,va", num_classes=7)
+    with caplog.at_level("INFO", logger="affectkeras.recipes"):
+        feed = TeacherStage().train_feed(config, RunTables(table, table.iloc[:0], 7, 7, {}), spec)
+    # each instance's set, class and VA bin, read back from the feed (teacher: own tasks only)
+    expr_w, va_w = feed.sample_weight["expression"], feed.sample_weight["valence_arousal_bins"]
+    sets = np.where((expr_w > 0) & (va_w > 0), 3, np.where(expr_w > 0, 1, 2))
+    label = np.asarray(feed.y["expression"]).reshape(len(sets), -1)
+    label = label.argmax(-1) if label.shape[1] > 1 else label[:, 0]
+    va = np.asarray(feed.y["valence_arousal_bins"]).reshape(len(sets), 2)
+    edges = np.linspace(-1, 1, 5)[1:-1]
+    cell = np.digitize(va[:, 0], edges) * 4 + np.digitize(va[:, 1], edges)
+    draws = np.concatenate([feed.sampler.indices(epoch) for epoch in range(4)])
+    batches = sets[draws].reshape(-1, 30)
+    assert all((np.bincount(b, minlength=4)[1:] == 10).all() for b in batches)  # N per set
+    for value, strata in ((1, label), (2, cell), (3, label)):
+        mine = sets == value
+        present = np.unique(strata[mine])
+        drawn = np.array([(strata[draws][sets[draws] == value] == c).sum() for c in present])
+        data = np.array([(strata[mine] == c).sum() for c in present])
+        uniform = chisquare(drawn).pvalue
+        if balance == "classes":
+            assert uniform > 1e-3, (value, drawn)
+        else:  # the data's own shares, far from uniform
+            assert (
+                uniform < 1e-12 and chisquare(drawn, data / data.sum() * drawn.sum()).pvalue > 1e-3
+            )
+    assert ("balanced inside: EXPR 7 classes" in caplog.text) == (balance == "classes")
+
+
 @pytest.mark.parametrize("share", [False, True])
 def test_loss_weights_are_those_of_eq_7_9_and_10(share):
     sets = np.array([1, 1, 2, 2, 3])

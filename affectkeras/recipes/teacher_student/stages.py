@@ -4,7 +4,8 @@
   the VA bin head) trained on the ground truth of the three task sets EXPR, VA and EXPR_VA
   (``teacher_student.task_sets``): eq. 1 (cross-entropy) on expressions, eq. 2 (bin cross-entropy +
   ``(1/B)(1 - CCC)``) on VA, eq. 3 = both on EXPR_VA samples. Batches hold the sets in equal
-  shares (the paper's "equal number N of instances within a batch").
+  shares (the paper's "equal number N of instances within a batch"), each set drawn
+  class-balanced inside (``balance``, sec. 3.1's protocol of [3]: see ``task_sets``).
 - ``StudentStage`` (eq. 8-10): the same architecture, fresh, trained on
   ``lambda L + (1 - lambda) H`` where a task is supervised and on the teacher's soft labels
   ``H`` (KL at temperature T, eq. 4-6) where not; the frozen teacher runs inside the training
@@ -30,7 +31,7 @@ import pandas as pd
 
 from affectkeras import losses
 from affectkeras.data.feeding.feed import Feed, make_feed
-from affectkeras.data.feeding.sampling import Sampler
+from affectkeras.data.feeding.sampling import Sampler, expression_strata, va_strata
 from affectkeras.data.feeding.windows import Windows, frame_windows, sequences, video_rows
 from affectkeras.data.table import labelled_expression_va
 from affectkeras.metrics.selection import abaw_metrics
@@ -70,6 +71,7 @@ class _SeedTwoStage(Recipe):
         joint_names = task_sets.expr_va_datasets(table, config.expr_va_datasets)
         logger.info(task_sets.describe_expr_va(table, config.expr_va_datasets, joint_names))
         joint = table["dataset"].astype(str).isin(joint_names).to_numpy()
+        classes = expression_strata(table), va_strata(table, config.balance_va_bins)
         if self.temporal:
             seqs = sequences(table, config.sequence_length)
             mask = seqs.mask
@@ -77,9 +79,15 @@ class _SeedTwoStage(Recipe):
             samples, sets = task_sets.task_set_instances(expression, va, joint[seqs.anchors])
             windows = Windows(seqs.rows[samples], mask[samples], seqs.anchors[samples], True)
             mask = mask[samples]
+            classes = [np.where(mask, c[windows.rows], -1) for c in classes]
         else:
             samples, sets = task_sets.task_set_instances(expression, va, joint)
             windows, mask = None, None
+            classes = [c[samples] for c in classes]
+        strata = None
+        if config.balance == "classes":
+            strata = task_sets.instance_strata(sets, *classes)
+        logger.info(task_sets.describe_balance(sets, strata))
         groups = {task_sets.SET_NAMES[s]: np.flatnonzero(sets == s) for s in np.unique(sets)}
         sampler = Sampler.mixed(
             groups,
@@ -87,6 +95,7 @@ class _SeedTwoStage(Recipe):
             config.batch_size,
             num_batches=max(1, math.ceil(len(sets) / config.batch_size)),
             seed=config.seed,
+            strata=None if strata is None else {k: strata[v] for k, v in groups.items()},
         )
         if windows is None:
             feed = make_feed(table.iloc[samples], spec, config.image_size, sampler=sampler)
