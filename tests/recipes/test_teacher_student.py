@@ -313,18 +313,16 @@ def test_every_stage_through_the_cli_then_the_run_dir(affwild2_tree, expr_va_set
 
     gru = load_predictor(run)
     assert describe_inputs(gru).kind == "window" and describe_inputs(gru).window == 4
+    assert describe_inputs(gru).readout == "sequence"  # each frame at its own step
     window = {
         "pixels": np.random.default_rng(1).integers(0, 256, (2, 4, 32, 32, 3), dtype=np.uint8),
         "mask": np.array([[False, True, True, True], [True] * 4]),
     }
     outputs = _same_after_reload(gru, window, tmp_path, "gru")
     assert_exports_as_served(run, tmp_path / "gru-export")
-    assert outputs["expression"].shape == (2, 8) and outputs["valence_arousal_bins"].shape == (
-        2,
-        2,
-        20,
-    )
-    # evaluate scores the window predictor frame by frame as the run's metrics.json did
+    assert outputs["expression"].shape == (2, 4, 8)
+    assert outputs["valence_arousal_bins"].shape == (2, 4, 2, 20)
+    # evaluate scores the sequence predictor frame by frame as the run's metrics.json did
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["n_expr"] > 0 and metrics["n_va"] > 0
     scores = evaluate(run, f"affwild2:{affwild2_tree}?split=validation")

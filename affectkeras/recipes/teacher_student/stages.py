@@ -15,8 +15,9 @@
   eq. 7 (teacher) and eq. 10 (student, the GRU teacher frozen in the graph).
 
 Each stage saves a predictor with canonical outputs: the CNN stages take ``image``; the GRU
-stages are window predictors (contract 7: ``pixels`` [B, s, H, W, 3] + ``mask`` [B, s], outputs
-for the window's last frame; s = ``sequence_length``).
+stages are window predictors read out per step (contract 7, ``sequence``: ``pixels``
+[B, s, H, W, 3] + ``mask`` [B, s], a whole sequence of s = ``sequence_length`` frames, outputs
+[B, s, ...] with each frame at its own step; ``predictor.frame_outputs``).
 """
 
 from __future__ import annotations
@@ -32,11 +33,10 @@ import pandas as pd
 from affectkeras import losses
 from affectkeras.data.feeding.feed import Feed, make_feed
 from affectkeras.data.feeding.sampling import Sampler, expression_strata, va_strata
-from affectkeras.data.feeding.windows import Windows, frame_windows, sequences, video_rows
+from affectkeras.data.feeding.windows import Windows, sequences, video_rows
 from affectkeras.data.table import labelled_expression_va
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import FEATURES_OUTPUT, build_bigru_model, build_task_model
-from affectkeras.models.layers import TakeStep
 from affectkeras.models.temporal import FoldTime, UnfoldTime
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import load_predictor
@@ -134,8 +134,8 @@ class _SeedTwoStage(Recipe):
         self, config: TeacherStudentConfig, tables: RunTables, spec: OutputSpec
     ) -> Feed:
         windows = None
-        if self.temporal:
-            windows = frame_windows(tables.validation, config.sequence_length)
+        if self.temporal:  # the GRU predictor reads whole sequences, each frame at its step
+            windows = sequences(tables.validation, config.sequence_length)
         feed = make_feed(
             tables.validation,
             spec,
@@ -252,7 +252,7 @@ class GruTeacherStage(_SeedTwoStage):
         per_frame = gru({"features": features, "mask": inputs["mask"]})
         teacher = self._teacher_gru(config)
         soft = None if teacher is None else teacher({"features": features, "mask": inputs["mask"]})
-        return self._models(inputs, per_frame, soft, _current_frame(inputs, per_frame, gru.name))
+        return self._models(inputs, per_frame, soft, _sequence_predictor(inputs, per_frame, gru))
 
     def _gru(self, config, spec, feature_dim: int) -> keras.Model:
         return build_bigru_model(
@@ -291,10 +291,15 @@ def _sequence_features(cnn: keras.Model, steps: int):
     return {"pixels": pixels, "mask": mask}, features
 
 
-def _current_frame(inputs: dict, per_frame: dict, name: str) -> keras.Model:
-    """The window predictor: every per-frame output at the last step (the current frame)."""
-    outputs = {key: TakeStep(-1, name=key)(value) for key, value in per_frame.items()}
-    return keras.Model(inputs, outputs, name=f"{name}_window")
+def _sequence_predictor(inputs: dict, per_frame: dict, gru: keras.Model) -> keras.Model:
+    """The window predictor, read out per step (``predictor`` module doc: ``sequence``).
+
+    The GRU is trained with a target at every step of a 32-frame sequence; reading only the
+    last step (as before issue 21) left its backward direction one frame. Each frame of a
+    sequence is read at its own step instead: outputs [B, s, ...].
+    """
+    outputs = {key: keras.layers.Identity(name=key)(value) for key, value in per_frame.items()}
+    return keras.Model(inputs, outputs, name=f"{gru.name}_sequence")
 
 
 def stage_config(config: TeacherStudentConfig, stage: str, **paths) -> TeacherStudentConfig:
