@@ -28,7 +28,7 @@ Example:
     >>> image = keras.Input((32, 32, 3), name="image")
     >>> model = keras.Model(image, {"expression": keras.layers.Dense(7)(image)})
     >>> describe_inputs(model)
-    PredictorInputs(kind='image', height=32, width=32, window=None)
+    PredictorInputs(kind='image', height=32, width=32, window=None, readout='last')
 """
 
 from __future__ import annotations
