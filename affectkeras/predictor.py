@@ -8,16 +8,27 @@ inputs come in two kinds, and ``evaluate``, ``predict`` and ``export`` feed each
 way:
 
 - ``image``: one input ``image``, uint8 [B, H, W, 3] (RGB 0..255, normalised inside);
-- ``window``: inputs ``pixels`` uint8 [B, s, H, W, 3] and ``mask`` bool [B, s], the ``s``
-  frames up to the current one in chronological order (index -1 = the current frame, padded
-  steps False), with outputs for the current frame ([B, C], [B, 12], [B, 2]).
+- ``window``: inputs ``pixels`` uint8 [B, s, H, W, 3] and ``mask`` bool [B, s] (chronological,
+  padded steps False). How a window is read out is part of the saved model, in the shape of
+  its canonical outputs (``PredictorInputs.readout``):
+
+  - ``last``: outputs for the window's last step ([B, C], [B, 12], [B, 2]); the window is the
+    ``s`` frames up to the current one (index -1 = the current frame). Seed 004's models, and
+    seed 002's GRU saved before issue 21.
+  - ``sequence``: outputs for every step ([B, s, C], [B, s, 12], [B, s, 2]); the window is a
+    whole sequence of ``s`` consecutive frames (a video cut into non-overlapping sequences, the
+    last padded at its end), and each frame is read at its own step. Seed 002's GRU, trained
+    on such sequences with a target at every step.
+
+  :func:`frame_outputs` is the one place that turns a batch of windows into per-frame outputs;
+  ``evaluate``, a run's validation and ``predict`` all go through it.
 
 Example:
     >>> import keras
     >>> image = keras.Input((32, 32, 3), name="image")
     >>> model = keras.Model(image, {"expression": keras.layers.Dense(7)(image)})
     >>> describe_inputs(model)
-    PredictorInputs(kind='image', height=32, width=32, window=None)
+    PredictorInputs(kind='image', height=32, width=32, window=None, readout='last')
 """
 
 from __future__ import annotations
@@ -40,6 +51,7 @@ CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
 IMAGE_INPUT = "image"
 WINDOW_PIXELS = "pixels"
 WINDOW_MASK = "mask"
+READOUTS = ("last", "sequence")
 
 
 @dataclass(frozen=True)
@@ -50,12 +62,14 @@ class PredictorInputs:
         kind: ``"image"`` or ``"window"``.
         height, width: the frame size the model takes.
         window: frames per window (``s``) for window predictors, else None.
+        readout: for window predictors, ``last`` or ``sequence`` (see the module doc).
     """
 
     kind: str
     height: int
     width: int
     window: int | None = None
+    readout: str = "last"
 
     @property
     def size(self) -> tuple[int, int]:
@@ -84,11 +98,41 @@ def describe_inputs(model: Any) -> PredictorInputs:
         if len(pixels) == 5 and pixels[-1] == 3 and len(mask) == 2:
             height, width = _fixed(pixels[2:4], shapes)
             (window,) = _fixed(pixels[1:2], shapes)
-            return PredictorInputs("window", height, width, window)
+            return PredictorInputs("window", height, width, window, _readout(model))
     raise ValueError(
         "a predictor takes one image [B, H, W, 3], or a window {'pixels': [B, s, H, W, 3], "
         f"'mask': [B, s]}}; this model takes {shapes}"
     )
+
+
+def _readout(model: Any) -> str:
+    """``sequence`` when the canonical outputs carry a step axis ([B, s, ...]), else ``last``."""
+    ranks = {
+        len(tensor.shape)
+        for name, tensor in zip(model.output_names, model.outputs, strict=True)
+        if name in CANONICAL_OUTPUTS
+    }
+    return "sequence" if ranks == {3} else "last"
+
+
+def frame_outputs(
+    outputs: Mapping[str, np.ndarray], mask: np.ndarray | None, readout: str = "last"
+) -> dict[str, np.ndarray]:
+    """A batch's outputs per frame: unchanged for images and ``last`` windows ([B, ...]);
+    for ``sequence`` windows the real steps, in order: [B, s, ...] -> [F, ...], F = mask.sum().
+
+    Example:
+        >>> out = {"valence_arousal": np.arange(12.0).reshape(2, 3, 2)}
+        >>> mask = np.array([[True, True, True], [True, False, False]])
+        >>> frame_outputs(out, mask, "sequence")["valence_arousal"].tolist()
+        [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]
+    """
+    if readout not in READOUTS:
+        raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+    if readout == "last" or mask is None:
+        return dict(outputs)
+    mask = np.asarray(mask, bool)
+    return {name: np.asarray(value)[mask] for name, value in outputs.items()}
 
 
 def _input_name(tensor: Any) -> str:

@@ -14,8 +14,12 @@ an AffectNet-like still set. Tiny settings for a shared 2-core CPU: the ``tiny``
 every layer at learning rate 3e-3 (seed 004's ``trainable=all``), few epochs, windows and
 sequences of 8 frames.
 
+Seed 002's GRU student is also scored read both ways (issue 21, item 8): ``gru_read_per_step``
+(each frame at its own step of a whole sequence, the saved predictor) and ``gru_read_last_step``
+(the same weights read at the last step of the window ending at each frame, as before).
+
 Run: ``nice -n 10 python benchmarks/seed002_004_comparison.py --out /tmp/bench`` (prints JSON;
-``--json FILE`` also writes it).
+``--json FILE`` also writes it); ``--skip-seed004`` runs seed 002 only.
 """
 
 from __future__ import annotations
@@ -82,7 +86,31 @@ def seed002(data: list[str], out: Path, seed: int, epochs: int) -> dict:
         "verbose=0",
     ]
     recipes.train("teacher_student", data, out, overrides=overrides)
-    return {stage: scores(out / stage) for stage in ("teacher", "student", "gru_teacher", "gru")}
+    result = {stage: scores(out / stage) for stage in ("teacher", "student", "gru_teacher", "gru")}
+    result.update(gru_readouts(out / "gru", data[0]))
+    return result
+
+
+def gru_readouts(run: Path, affwild2: str) -> dict:
+    """The GRU student on the validation videos read both ways (issue 21, item 8): each frame
+    at its own step of a whole sequence (the predictor as saved), and at the last step of the
+    window ending at it (the read-out before issue 21, rebuilt around the same weights)."""
+    import keras
+
+    from affectkeras.data import read
+    from affectkeras.evaluation.evaluate import evaluate_table
+    from affectkeras.models.layers import TakeStep
+    from affectkeras.predictor import load_predictor
+
+    sequence = load_predictor(run)
+    outputs = {name: TakeStep(-1, name=name)(t) for name, t in sequence.output.items()}
+    last = keras.Model(sequence.inputs, outputs)
+    table = read(f"{affwild2}?split=validation")
+    found = {}
+    for name, model in (("gru_read_per_step", sequence), ("gru_read_last_step", last)):
+        metrics = evaluate_table(model, table)
+        found[name] = {key: round(float(metrics[key]), 4) for key in KEYS if key in metrics}
+    return found
 
 
 def seed004(data: str, out: Path, seed: int, epochs: int) -> dict:
@@ -117,6 +145,7 @@ def main() -> None:
     parser.add_argument("--videos", type=int, default=30)
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--skip-seed004", action="store_true", help="run seed 002 only")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     root = Path(args.out or tempfile.mkdtemp(prefix="seed002_004_"))
@@ -125,9 +154,12 @@ def main() -> None:
     runs: dict = {"seed002": {}, "seed004": {}}
     for seed in args.seeds:
         runs["seed002"][seed] = seed002(data, root / f"ts{seed}", seed, args.epochs)
-        runs["seed004"][seed] = seed004(data[0], root / f"stat{seed}", seed, args.epochs)
+        if not args.skip_seed004:
+            runs["seed004"][seed] = seed004(data[0], root / f"stat{seed}", seed, args.epochs)
     summary: dict = {}
     for paper, per_seed in runs.items():
+        if not per_seed:
+            continue
         models = next(iter(per_seed.values())).keys()
         summary[paper] = {
             model: {

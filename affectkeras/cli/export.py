@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         f"{name} {spec['dtype']} {spec['shape']}" for name, spec in metadata["inputs"].items()
     )
     outputs = ", ".join(
-        f"{name} [batch, {spec['shape'][1]}]" for name, spec in metadata["outputs"].items()
+        f"{name} [batch, {', '.join(map(str, spec['shape'][1:]))}]"
+        for name, spec in metadata["outputs"].items()
     )
     check = metadata["check"]
     worst = max(check["max_abs_difference"].values())

@@ -28,14 +28,14 @@ import pandas as pd
 
 from affectkeras.data.feeding.feed import Feed, make_feed
 from affectkeras.data.feeding.keras_dataset import FeedDataset
-from affectkeras.data.feeding.windows import frame_windows
+from affectkeras.data.feeding.windows import frame_windows, sequences
 from affectkeras.data.reading.read import read_datasets
 from affectkeras.data.table import expression_classes
 from affectkeras.evaluation.scoring import (
     canonical_truth,
     predict_feed,
-    sample_rows,
     score_outputs,
+    scored_frames,
 )
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import WINDOW_MASK, WINDOW_PIXELS, describe_inputs, load_predictor
@@ -57,15 +57,21 @@ def image_size_of(model: keras.Model) -> tuple[int, int]:
 def predictor_feed(model: keras.Model, table: pd.DataFrame, spec: OutputSpec) -> Feed:
     """An unshuffled Feed of every table row in the form ``model`` takes.
 
-    Image predictors get each row's image; window predictors (contract 7) get, for every row,
-    the window of ``s`` frames of its video ending at it (``data.windows.frame_windows``:
-    frames the table lacks are skipped over, steps before the video's first frame are padding
-    with ``mask`` False), so each frame is scored by the prediction for its own window.
+    Image predictors get each row's image. ``last`` window predictors (contract 7) get, for
+    every row, the window of ``s`` frames of its video ending at it
+    (``data.windows.frame_windows``: frames the table lacks are skipped over, steps before the
+    video's first frame are padding with ``mask`` False), so each frame is scored by the
+    prediction for its own window. ``sequence`` window predictors get each video cut into
+    non-overlapping sequences of ``s`` frames (``data.windows.sequences``, the last one padded
+    at its end), and each frame is scored at its own step.
     """
     inputs = describe_inputs(model)
     if not inputs.windowed:
         return make_feed(table, spec, inputs.size, shuffle=False)
-    windows = frame_windows(table, inputs.window)
+    if inputs.readout == "sequence":
+        windows = sequences(table, inputs.window)
+    else:
+        windows = frame_windows(table, inputs.window)
     return make_feed(
         table,
         spec,
@@ -104,7 +110,7 @@ def evaluate_table(
     samples, outputs = predict_feed(model, dataset, progress=label)
     labelled = labelled_rows(outputs or _output_names(model), table, spec)
     truth = canonical_truth(table, classes)
-    rows = sample_rows(feed.rows, samples)
+    rows, outputs = scored_frames(feed, samples, outputs, describe_inputs(model).readout)
     if plot_dir is not None:
         from affectkeras.plots import plot_evaluation
 

@@ -32,7 +32,7 @@ from affectkeras import labels
 from affectkeras.metrics.abaw import abaw_scores
 from affectkeras.metrics.compound import compound_scores, compound_targets
 from affectkeras.output_spec import OutputSpec
-from affectkeras.predictor import output_dict
+from affectkeras.predictor import frame_outputs, output_dict
 
 COMPOUND_OUTPUT = "compound"
 
@@ -104,6 +104,21 @@ def sample_rows(feed_rows: np.ndarray, samples: np.ndarray) -> np.ndarray:
     """Table rows scored for each sample: the row itself, or a window's current (last) frame."""
     rows = np.asarray(feed_rows)[np.asarray(samples, np.int64)]
     return rows[:, -1] if rows.ndim == 2 else rows
+
+
+def scored_frames(
+    feed: Any, samples: np.ndarray, outputs: Mapping[str, np.ndarray], readout: str = "last"
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``(table rows, outputs)`` of every scored frame of the predicted ``samples`` of a Feed.
+
+    An image or a ``last`` window scores one row (the window's current frame); a ``sequence``
+    window scores each real step at its own row (``predictor.frame_outputs``).
+    """
+    samples = np.asarray(samples, np.int64)
+    if readout == "sequence" and feed.mask is not None:
+        mask = np.asarray(feed.mask)[samples]
+        return np.asarray(feed.rows)[samples][mask], frame_outputs(outputs, mask, readout)
+    return sample_rows(feed.rows, samples), dict(outputs)
 
 
 def score_outputs(

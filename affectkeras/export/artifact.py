@@ -175,8 +175,8 @@ def describe_export(
     """The ``affectkeras.json`` written beside the artifact."""
     outputs = {}
     for name in sorted(serving.output_names, key=SERVED_OUTPUTS.index):
-        width = int(serving.get_layer(name).output.shape[-1])
-        outputs[name] = {"shape": [None, width], "dtype": "float32", "labels": _labels(name, width)}
+        shape = [None, *(int(size) for size in serving.get_layer(name).output.shape[1:])]
+        outputs[name] = {"shape": shape, "dtype": "float32", "labels": _labels(name, shape[-1])}
     input_shapes = {
         "image": [None, None, None, 3],
         "pixels": [None, inputs.window, None, None, 3],
@@ -192,6 +192,7 @@ def describe_export(
             "height": inputs.height,
             "width": inputs.width,
             "window": inputs.window,
+            **({"readout": inputs.readout} if inputs.windowed else {}),
         },
         "signature": saved_model.SIGNATURE,
         "inputs": {

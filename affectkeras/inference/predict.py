@@ -4,7 +4,10 @@ For each frame: YuNet finds the faces (``detect``), each is aligned to the five-
 at the model's input size (``align``), faces are linked over frames by an IoU tracker
 (``tracks``), and the model predicts batches of faces. A frame without a face gives one row with
 ``face`` = -1 and empty predictions, so no frame is dropped silently. Window (temporal)
-predictors (contract 7) get, per face, the window of its track's previous crops. With
+predictors (contract 7) get, per face, the window of its track's previous crops (``last``
+read-out), or each track cut into whole sequences, every frame read at its own step
+(``sequence`` read-out: a face's row is filled once its sequence is complete or the video
+ends; ``affectkeras.predictor``). With
 ``detect=False`` every image is taken as an already cropped face (resized to the model's size).
 
 Rows follow SPEC.md's predict CSV (``columns.PREDICT_COLUMNS``); faces of a frame are numbered
@@ -42,8 +45,8 @@ from affectkeras.inference.columns import INTEGER_COLUMNS, PREDICT_COLUMNS, pred
 from affectkeras.inference.detect import FaceDetector
 from affectkeras.inference.tracks import IoUTracker
 from affectkeras.inference.video import Frame, open_source
-from affectkeras.inference.windows import TrackHistory
-from affectkeras.predictor import describe_inputs
+from affectkeras.inference.windows import TrackHistory, TrackSequences
+from affectkeras.predictor import describe_inputs, frame_outputs
 
 CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
 STAGES = ("decode", "detect", "align", "model")
@@ -104,7 +107,11 @@ class FacePredictor:
         self.timings = Timings()
         self._tracker = IoUTracker()
         self._history = TrackHistory(self.inputs.window or 1)
+        self._sequences = None
+        if self.inputs.windowed and self.inputs.readout == "sequence":
+            self._sequences = TrackSequences(self.inputs.window)
         self._sequence: str | None = None
+        self._queue: list[tuple[Any, list[PendingFace]]] = []  # model inputs, faces they serve
 
     def crops(self, image: np.ndarray) -> list[tuple[np.ndarray | None, np.ndarray]]:
         """``(box or None, crop)`` of every face of an RGB frame, at the model's input size."""
@@ -131,13 +138,16 @@ class FacePredictor:
         base = {"image": frame.name, "frame": frame.frame}
         sequence = None if frame.is_still else frame.name
         if sequence is None or sequence != self._sequence:
+            self._flush_sequences()
             self._tracker.reset()
             self._history.reset()
         self._sequence = sequence
         found = self.crops(frame.image)
         if not found:
             return [PendingFace({**base, "face": -1})]
-        boxes = np.array([b if b is not None else np.zeros(4) for b, _ in found])
+        whole = np.array([0.0, 0.0, frame.image.shape[1], frame.image.shape[0]])
+        # without detection the whole image is the face: one track per video (window models)
+        boxes = np.array([b if b is not None else whole for b, _ in found])
         tracks = self._tracker.update(boxes)
         pending = []
         ordered = sorted(zip(tracks, found, strict=True), key=lambda pair: pair[0])
@@ -145,36 +155,45 @@ class FacePredictor:
             row = {**base, "face": face}
             if box is not None:
                 row.update(zip(BOX_COLUMNS, (round(float(v), 1) for v in box), strict=True))
-            inputs = self._history.push(track, crop) if self.inputs.windowed else crop
-            pending.append(PendingFace(row, inputs))
+            face_row = PendingFace(row)
+            if self._sequences is not None:
+                for pixels, mask, faces in self._sequences.push(track, crop, face_row):
+                    self._queue.append(((pixels, mask), faces))
+            else:
+                face_row.inputs = self._history.push(track, crop) if self.inputs.windowed else crop
+                self._queue.append((face_row.inputs, [face_row]))
+            pending.append(face_row)
         self.timings.faces += len(pending)
         return pending
 
-    def run(self, pending: list[PendingFace]) -> list[dict[str, Any]]:
-        """Predicts the faces with inputs (one model call) and returns all rows, in order."""
-        with_inputs = [p for p in pending if p.inputs is not None]
-        if with_inputs:
-            start = time.perf_counter()
-            if not self.inputs.windowed:
-                batch: Any = np.stack([p.inputs for p in with_inputs])
-            else:
-                batch = {
-                    "pixels": np.stack([p.inputs[0] for p in with_inputs]),
-                    "mask": np.stack([p.inputs[1] for p in with_inputs]),
-                }
-            outputs = self.model.predict_on_batch(batch)
-            outputs = _output_dict(self.model, outputs)
-            for index, face in enumerate(with_inputs):
-                one = {name: outputs[name][index] for name in self.outputs}
-                face.row.update(prediction_values(one))
-            self.timings.add("model", start)
-        return [p.row for p in pending]
+    def _flush_sequences(self) -> None:
+        if self._sequences is not None:
+            self._queue.extend(((p, m), faces) for p, m, faces in self._sequences.flush())
+
+    def run_queue(self) -> None:
+        """Predicts the queued model inputs (one model call) and fills their faces' rows."""
+        if not self._queue:
+            return
+        start = time.perf_counter()
+        mask = None
+        if not self.inputs.windowed:
+            batch: Any = np.stack([inputs for inputs, _ in self._queue])
+        else:
+            mask = np.stack([inputs[1] for inputs, _ in self._queue])
+            batch = {"pixels": np.stack([inputs[0] for inputs, _ in self._queue]), "mask": mask}
+        outputs = _output_dict(self.model, self.model.predict_on_batch(batch))
+        per_frame = frame_outputs(
+            {name: outputs[name] for name in self.outputs}, mask, self.inputs.readout
+        )
+        faces = [face for _, served in self._queue for face in served]
+        for index, face in enumerate(faces):
+            face.row.update(prediction_values({k: v[index] for k, v in per_frame.items()}))
+        self._queue.clear()
+        self.timings.add("model", start)
 
     def predict(self, frames: Iterable[Frame]) -> list[dict[str, Any]]:
         """Rows of every face (and face-less frame) of ``frames``, in frame order."""
         rows: list[dict[str, Any]] = []
-        pending: list[PendingFace] = []
-        waiting = 0
         iterator = iter(frames)
         while True:
             start = time.perf_counter()
@@ -182,13 +201,11 @@ class FacePredictor:
             self.timings.add("decode", start)
             if frame is None:
                 break
-            faces = self.faces_of(frame)
-            pending.extend(faces)
-            waiting += sum(f.inputs is not None for f in faces)
-            if waiting >= self.batch_size:
-                rows.extend(self.run(pending))
-                pending, waiting = [], 0
-        rows.extend(self.run(pending))
+            rows.extend(face.row for face in self.faces_of(frame))
+            if len(self._queue) >= self.batch_size:
+                self.run_queue()
+        self._flush_sequences()
+        self.run_queue()
         return rows
 
 

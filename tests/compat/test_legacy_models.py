@@ -45,3 +45,16 @@ def test_load_predictor_reads_a_model_saved_before_the_move(recipe):
     predicted = model.predict(inputs, verbose=0)
     for name, values in expected.items():
         np.testing.assert_allclose(predicted[name], values, rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+def test_a_gru_window_model_saved_before_issue_21_keeps_its_last_step_readout():
+    """Seed 002's GRU saved with outputs for the window's last frame is still read that way
+    (evaluate and predict use windows ending at each frame), not per step."""
+    from affectkeras.predictor import describe_inputs, frame_outputs
+
+    model = keras.models.load_model(LEGACY / "teacher_student.keras", compile=False)
+    inputs, expected = _saved("teacher_student")
+    described = describe_inputs(model)
+    assert described.windowed and described.readout == "last"
+    predicted = frame_outputs(model.predict(inputs, verbose=0), inputs["mask"], described.readout)
+    np.testing.assert_allclose(predicted["expression"], expected["expression"], atol=1e-5)

@@ -12,12 +12,14 @@ import pytest
 from affectkeras import losses
 from affectkeras.cli.main import main
 from affectkeras.data import read
-from affectkeras.data.table import labelled_expression_va, make_table
+from affectkeras.data.table import concat_tables, labelled_expression_va, make_table
 from affectkeras.evaluation import evaluate
+from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import describe_inputs, load_predictor
 from affectkeras.recipes import get_recipe
+from affectkeras.recipes.engine.inputs import RunTables
 from affectkeras.recipes.teacher_student import task_sets
-from affectkeras.recipes.teacher_student.stages import StudentStage
+from affectkeras.recipes.teacher_student.stages import StudentStage, TeacherStage
 from tests.helpers.export_checks import assert_exports_as_served
 
 from .conftest import TINY
@@ -82,6 +84,121 @@ def test_task_sets_put_shared_frames_in_both_sets_and_joint_datasets_in_expr_va(
         (4, 3),
         (5, 3),
     ]
+
+
+def test_real_affectnet_forms_expr_va_although_its_contempt_and_none_rows_have_va_only(
+    tmp_path, caplog
+):
+    """Item 2 of issue 21: AffectNet (read by its reader, contempt/none rows kept with VA
+    only) is an EXPR_VA dataset; a dataset whose basic-expression rows lack VA is not."""
+    from tests.data.readers.test_affectnet import ROWS, write_affectnet
+
+    # the released AffectNet: codes 0-8 all carry VA (the reader test's expression-only row
+    # 692/l.jpg is a made-up case, kept for the second half)
+    real = {split: [r for r in rows if r[0] != "692/l.jpg"] for split, rows in ROWS.items()}
+    affectnet = read(f"affectnet:{write_affectnet(tmp_path / 'real', real)}")
+    assert ((affectnet["expression"] == -1) & (affectnet["valence"] > -5)).sum() == 4
+    table = concat_tables([affectnet, _affwild2_like()])
+    assert task_sets.expr_va_datasets(table, ["auto"]) == ["affectnet"]
+    expression, va = labelled_expression_va(table)
+    joint = (table["dataset"] == "affectnet").to_numpy()
+    _, sets = task_sets.task_set_instances(expression, va, joint)
+    assert np.bincount(sets, minlength=4)[1:].tolist() == [4, 7, 8]  # contempt/none: VA set
+    line = task_sets.describe_expr_va(table, ["auto"], ["affectnet"])
+    assert line == (
+        "EXPR_VA set (auto): affectnet (8 rows with both labels; 4 VA-only rows join the VA "
+        "set); left out: affwild2 (3 of its 4 basic-expression rows lack VA) "
+        "(expr_va_datasets=NAME forces one)"
+    )
+    odd = read(f"affectnet:{write_affectnet(tmp_path / 'odd')}")  # with 692/l.jpg
+    assert task_sets.expr_va_datasets(odd, ["auto"]) == []
+    assert "left out: affectnet (1 of its 9 basic-expression rows lack VA)" in (
+        task_sets.describe_expr_va(odd, ["auto"], [])
+    )
+    # the recipe logs it
+    with caplog.at_level("INFO", logger="affectkeras.recipes"):
+        recipe = get_recipe("teacher_student")
+        config = recipe.config(overrides=SEED002_TINY)
+        spec = OutputSpec.create("expr,va", num_classes=7)
+        TeacherStage().train_feed(config, RunTables(table, table.iloc[:0], 7, 7, {}), spec)
+    assert line in caplog.text
+
+
+def _affwild2_like() -> pd.DataFrame:
+    """Frames of an expression video (no VA) and of a VA video, one frame with both."""
+    return make_table(
+        {
+            "path": list("pqrstu"),
+            "split": "train",
+            "video": ["e", "e", "e", "v", "v", "v"],
+            "frame": [1, 2, 3, 1, 2, 3],
+            "expression": [1, 4, 0, -1, -1, 2],
+            "valence": [-5.0, -5.0, -5.0, 0.1, 0.2, 0.3],
+            "arousal": [-5.0, -5.0, -5.0, 0.1, 0.2, 0.3],
+        },
+        "affwild2",
+    )
+
+
+def _imbalanced_sets() -> pd.DataFrame:
+    """An expression set, a VA set and an AffectNet-like set, each heavily imbalanced."""
+    rng = np.random.default_rng(3)
+    expr = np.repeat(np.arange(7), [200, 100, 50, 25, 13, 7, 5])
+    centres = np.repeat([[-0.8, -0.8], [-0.3, 0.3], [0.3, -0.3], [0.8, 0.8], [0.3, 0.8]],
+                        [200, 50, 30, 15, 5], axis=0)  # fmt: skip
+    va = centres + rng.uniform(-0.05, 0.05, centres.shape)
+    both = np.repeat(np.arange(7), [90, 50, 30, 15, 8, 4, 3])
+    n_expr, n_va, n_both = len(expr), len(va), len(both)
+    return make_table(
+        {
+            "path": [f"f{i}" for i in range(n_expr + n_va + n_both)],
+            "split": "train",
+            "dataset": ["expw"] * n_expr + ["afew-va"] * n_va + ["affectnet"] * n_both,
+            "expression": np.concatenate([expr, -np.ones(n_va, int), both]),
+            "valence": np.concatenate([np.full(n_expr, -5.0), va[:, 0], np.zeros(n_both)]),
+            "arousal": np.concatenate([np.full(n_expr, -5.0), va[:, 1], np.zeros(n_both)]),
+        },
+        "x",
+    )
+
+
+@pytest.mark.parametrize("balance", ["classes", "none"])
+def test_task_sets_are_class_balanced_inside_and_equal_per_batch(balance, caplog):
+    """Item 6 of issue 21 ("the same dataset balancing protocol as [3]"): a chi-square test
+    of the drawn expression classes (EXPR, EXPR_VA) and 2-D VA bins (VA) against uniform."""
+    from scipy.stats import chisquare
+
+    table = _imbalanced_sets()
+    config = TeacherStage().config(
+        overrides=[*SEED002_TINY, "batch_size=30", "balance_va_bins=4", f"balance={balance}"]
+    )
+    spec = OutputSpec.create("expr,va", num_classes=7)
+    with caplog.at_level("INFO", logger="affectkeras.recipes"):
+        feed = TeacherStage().train_feed(config, RunTables(table, table.iloc[:0], 7, 7, {}), spec)
+    # each instance's set, class and VA bin, read back from the feed (teacher: own tasks only)
+    expr_w, va_w = feed.sample_weight["expression"], feed.sample_weight["valence_arousal_bins"]
+    sets = np.where((expr_w > 0) & (va_w > 0), 3, np.where(expr_w > 0, 1, 2))
+    label = np.asarray(feed.y["expression"]).reshape(len(sets), -1)
+    label = label.argmax(-1) if label.shape[1] > 1 else label[:, 0]
+    va = np.asarray(feed.y["valence_arousal_bins"]).reshape(len(sets), 2)
+    edges = np.linspace(-1, 1, 5)[1:-1]
+    cell = np.digitize(va[:, 0], edges) * 4 + np.digitize(va[:, 1], edges)
+    draws = np.concatenate([feed.sampler.indices(epoch) for epoch in range(4)])
+    batches = sets[draws].reshape(-1, 30)
+    assert all((np.bincount(b, minlength=4)[1:] == 10).all() for b in batches)  # N per set
+    for value, strata in ((1, label), (2, cell), (3, label)):
+        mine = sets == value
+        present = np.unique(strata[mine])
+        drawn = np.array([(strata[draws][sets[draws] == value] == c).sum() for c in present])
+        data = np.array([(strata[mine] == c).sum() for c in present])
+        uniform = chisquare(drawn).pvalue
+        if balance == "classes":
+            assert uniform > 1e-3, (value, drawn)
+        else:  # the data's own shares, far from uniform
+            assert (
+                uniform < 1e-12 and chisquare(drawn, data / data.sum() * drawn.sum()).pvalue > 1e-3
+            )
+    assert ("balanced inside: EXPR 7 classes" in caplog.text) == (balance == "classes")
 
 
 @pytest.mark.parametrize("share", [False, True])
@@ -196,18 +313,16 @@ def test_every_stage_through_the_cli_then_the_run_dir(affwild2_tree, expr_va_set
 
     gru = load_predictor(run)
     assert describe_inputs(gru).kind == "window" and describe_inputs(gru).window == 4
+    assert describe_inputs(gru).readout == "sequence"  # each frame at its own step
     window = {
         "pixels": np.random.default_rng(1).integers(0, 256, (2, 4, 32, 32, 3), dtype=np.uint8),
         "mask": np.array([[False, True, True, True], [True] * 4]),
     }
     outputs = _same_after_reload(gru, window, tmp_path, "gru")
     assert_exports_as_served(run, tmp_path / "gru-export")
-    assert outputs["expression"].shape == (2, 8) and outputs["valence_arousal_bins"].shape == (
-        2,
-        2,
-        20,
-    )
-    # evaluate scores the window predictor frame by frame as the run's metrics.json did
+    assert outputs["expression"].shape == (2, 4, 8)
+    assert outputs["valence_arousal_bins"].shape == (2, 4, 2, 20)
+    # evaluate scores the sequence predictor frame by frame as the run's metrics.json did
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["n_expr"] > 0 and metrics["n_va"] > 0
     scores = evaluate(run, f"affwild2:{affwild2_tree}?split=validation")

@@ -8,10 +8,11 @@ both see the same order. Strategies:
 - ``Sampler.balanced(strata)``: seed 004's balanced emotion sampling. Each draw first picks a
   class (uniformly with ``power=1``; proportionally to its size with ``power=0``), then a sample
   of it, cycling through a shuffled permutation of the class so duplicates only appear once a
-  class is exhausted. Seed 002 balances its merged datasets the same way; ``va_strata`` gives
-  2-D valence/arousal bins to balance VA data on.
+  class is exhausted. ``va_strata`` gives 2-D valence/arousal bins to balance VA data on.
 - ``Sampler.mixed(groups, ratios, batch_size)``: multi-database training; every batch holds
   each group (a dataset, or one of seed 002's three task sets) in the given ratio exactly.
+  With ``strata``, a group's share is drawn class-balanced as in ``balanced`` (seed 002
+  balances expressions inside its EXPR and EXPR_VA sets and 2-D VA bins inside its VA set).
 - ``Sampler.blocks(groups, batch_size)``: seed 000's Algorithm 1; the epoch visits group E,
   then A, then B, each shuffled and padded to whole batches so no batch mixes two groups.
 
@@ -89,13 +90,7 @@ class Sampler:
         probability /= probability.sum()
         total = int(counts.sum()) if num_draws is None else int(num_draws)
         sampler = cls(len(strata), shuffle=True, seed=seed)
-
-        def draw(rng: np.random.Generator) -> np.ndarray:
-            per_stratum = rng.multinomial(total, probability)
-            chosen = [_cycle(rng, m, k) for m, k in zip(members, per_stratum, strict=True)]
-            return rng.permutation(np.concatenate(chosen))
-
-        sampler._draw = draw
+        sampler._draw = lambda rng: _stratified(rng, members, probability, total)
         return sampler
 
     @classmethod
@@ -106,6 +101,7 @@ class Sampler:
         batch_size: int,
         num_batches: int | None = None,
         seed: int = 0,
+        strata: Mapping[str, np.ndarray] | None = None,
     ) -> Sampler:
         """Batches composed of several groups in fixed ratios (multi-database mixing).
 
@@ -117,6 +113,9 @@ class Sampler:
                 largest remainder, so they sum to ``batch_size``.
             num_batches: batches per epoch (default: all groups' samples / batch_size).
             seed: base seed.
+            strata: name -> int [len(group)] class (or bin) of each member, >= 0: that
+                group's draws pick a class uniformly, then a member of it (``balanced``);
+                groups not named here are drawn member by member.
         """
         names = [name for name, ratio in ratios.items() if ratio > 0]
         for name in names:
@@ -134,9 +133,20 @@ class Sampler:
         size = max(int(m.max()) for m in members) + 1
         sampler = cls(size, shuffle=True, seed=seed)
         sampler.batch_size = batch_size
+        strata = dict(strata or {})
+        unknown = sorted(set(strata) - set(groups))
+        if unknown:
+            raise ValueError(f"Sampler.mixed: strata for {unknown}, which are not groups")
+        classes = [_classes(strata.get(n), m, n) for n, m in zip(names, members, strict=True)]
+
+        def stream(rng: np.random.Generator, index: int, count: int) -> np.ndarray:
+            if classes[index] is None:
+                return _cycle(rng, members[index], count)
+            uniform = np.full(len(classes[index]), 1.0 / len(classes[index]))
+            return _stratified(rng, classes[index], uniform, count)
 
         def draw(rng: np.random.Generator) -> np.ndarray:
-            streams = [_cycle(rng, m, c * batches) for m, c in zip(members, counts, strict=True)]
+            streams = [stream(rng, i, c * batches) for i, c in enumerate(counts)]
             parts = [s.reshape(batches, c) for s, c in zip(streams, counts, strict=True)]
             order = np.concatenate(parts, axis=1)
             return rng.permuted(order, axis=1).reshape(-1)
@@ -217,6 +227,29 @@ class Sampler:
 
 def _values(groups: Sequence[np.ndarray] | Mapping[str, np.ndarray]) -> list[np.ndarray]:
     return list(groups.values()) if isinstance(groups, Mapping) else list(groups)
+
+
+def _classes(strata: np.ndarray | None, members: np.ndarray, name: str) -> list | None:
+    """The members of each class of a group (None: the group is not stratified)."""
+    if strata is None:
+        return None
+    strata = np.asarray(strata, np.int64)
+    if strata.shape != members.shape or (strata < 0).any():
+        raise ValueError(
+            f"Sampler.mixed: group {name!r} needs one stratum >= 0 per member "
+            f"({len(members)}), got shape {strata.shape}"
+        )
+    return [members[strata == s] for s in np.unique(strata)]
+
+
+def _stratified(
+    rng: np.random.Generator, members: list[np.ndarray], probability: np.ndarray, count: int
+) -> np.ndarray:
+    """``count`` draws: a class by ``probability``, then a member of it (cycled, no early
+    repeats); the result is shuffled."""
+    per_class = rng.multinomial(count, probability)
+    chosen = [_cycle(rng, m, k) for m, k in zip(members, per_class, strict=True)]
+    return rng.permutation(np.concatenate(chosen))
 
 
 def _cycle(rng: np.random.Generator, members: np.ndarray, count: int) -> np.ndarray:

@@ -19,7 +19,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from affectkeras.evaluation.scoring import predict_feed, sample_rows, score_outputs
+from affectkeras.evaluation.scoring import predict_feed, score_outputs, scored_frames
+from affectkeras.predictor import describe_inputs
 from affectkeras.recipes.engine.monitor import monitored_score
 from affectkeras.safe_files import kill_point, save_with
 
@@ -84,9 +85,10 @@ class ValidationScores(keras.callbacks.Callback):
 
         label = "validation" if self.params.get("verbose") == 1 else None
         samples, outputs = predict_feed(self.predictor, self.dataset, add_loss, label)
-        scores = score_outputs(
-            self.truth, outputs, sample_rows(self.dataset.feed.rows, samples), self.num_classes
-        )
+        feed = self.dataset.feed
+        readout = describe_inputs(self.predictor).readout if feed.windowed else "last"
+        rows, outputs = scored_frames(feed, samples, outputs, readout)
+        scores = score_outputs(self.truth, outputs, rows, self.num_classes)
         if totals["count"]:
             logs["val_loss"] = totals["loss"] / totals["count"]
         for key, value in scores.items():

@@ -22,6 +22,8 @@ from affectkeras.recipes.engine.stages import StagedConfig
 
 TEACHER_STUDENT_STAGES = ("teacher", "student", "gru_teacher", "gru")
 """Stage names in order: CNN teacher (eq. 7), CNN student (eq. 10), GRU teacher, GRU student."""
+BALANCE_CHOICES = ("classes", "none")
+"""``balance``: class-balanced draws inside each task set, or uniform ones."""
 
 
 @dataclasses.dataclass
@@ -37,8 +39,13 @@ class TeacherStudentConfig(StagedConfig):
         distill_lambda: lambda of eq. 8 (weight of the ground truth; 1 - lambda the teacher's).
         share_annotations: eq. 10 (use a frame's second label when it has one) rather than
             eq. 9 (each set's own task only).
-        expr_va_datasets: datasets forming the EXPR_VA set (``auto``: those labelling both
-            tasks on every labelled row, like AffectNet; ``none``: no EXPR_VA set).
+        expr_va_datasets: datasets forming the EXPR_VA set (``auto``: those with doubly
+            labelled rows whose every row with a basic expression also has VA, like AffectNet
+            with its VA-only contempt/none rows; ``none``: no EXPR_VA set). Logged per stage.
+        balance: ``classes`` (default, our reading of "the same dataset balancing protocol as
+            [3]"): draws inside each task set are balanced, expressions in EXPR and EXPR_VA,
+            2-D VA bins in VA (``task_sets``); ``none``: uniform draws inside each set.
+        balance_va_bins: bins per VA axis of the VA set's balancing (20, as [3]'s code).
         patience: early stopping after this many epochs without a better ``val_score``
             (``none``: off).
         sequence_length: frames per GRU sequence (and window of the GRU predictor).
@@ -68,6 +75,8 @@ class TeacherStudentConfig(StagedConfig):
     distill_lambda: float = 0.6
     share_annotations: bool = True
     expr_va_datasets: list[str] = dataclasses.field(default_factory=lambda: ["auto"])
+    balance: str = "classes"
+    balance_va_bins: int = 20
     patience: int | None = 5
     sequence_length: int = 32
     gru_batch_size: int = 16
@@ -90,7 +99,9 @@ class TeacherStudentConfig(StagedConfig):
             raise ValueError(f"temperature must be > 0, got {self.temperature}")
         if self.va_bins < 2:
             raise ValueError(f"va_bins must be >= 2, got {self.va_bins}")
-        for key in ("sequence_length", "gru_batch_size", "gru_units"):
+        if self.balance not in BALANCE_CHOICES:
+            raise ValueError(f"balance must be one of {BALANCE_CHOICES}, got {self.balance!r}")
+        for key in ("sequence_length", "gru_batch_size", "gru_units", "balance_va_bins"):
             if getattr(self, key) < 1:
                 raise ValueError(f"{key} must be >= 1, got {getattr(self, key)}")
         for key in ("patience", "gru_epochs"):

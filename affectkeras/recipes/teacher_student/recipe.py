@@ -13,10 +13,11 @@ ordinary run in ``RUN_DIR/<stage>/`` (``recipes.engine.stages``):
    sequences, through a bidirectional GRU, trained with eq. 7 and then eq. 10 (sec. 3.4,
    Table 3).
 
-``model.keras`` is the GRU student, a window predictor (``pixels`` [B, 32, H, W, 3] + ``mask``,
-outputs for the last frame); ``RUN_DIR/student/model.keras`` is the CNN student (an image
-predictor). The data sets, the stage recipes and their losses are described in
-``recipes.teacher_student.task_sets`` and ``recipes.teacher_student.stages``.
+``model.keras`` is the GRU student, a window predictor read out per step (``pixels``
+[B, 32, H, W, 3] + ``mask``, a whole 32-frame sequence, outputs [B, 32, ...]: each frame at its
+own step); ``RUN_DIR/student/model.keras`` is the CNN student (an image predictor). The data
+sets, the stage recipes and their losses are described in ``recipes.teacher_student.task_sets``
+and ``recipes.teacher_student.stages``.
 
 Example:
     >>> recipe = TeacherStudent()

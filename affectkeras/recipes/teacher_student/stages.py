@@ -4,7 +4,8 @@
   the VA bin head) trained on the ground truth of the three task sets EXPR, VA and EXPR_VA
   (``teacher_student.task_sets``): eq. 1 (cross-entropy) on expressions, eq. 2 (bin cross-entropy +
   ``(1/B)(1 - CCC)``) on VA, eq. 3 = both on EXPR_VA samples. Batches hold the sets in equal
-  shares (the paper's "equal number N of instances within a batch").
+  shares (the paper's "equal number N of instances within a batch"), each set drawn
+  class-balanced inside (``balance``, sec. 3.1's protocol of [3]: see ``task_sets``).
 - ``StudentStage`` (eq. 8-10): the same architecture, fresh, trained on
   ``lambda L + (1 - lambda) H`` where a task is supervised and on the teacher's soft labels
   ``H`` (KL at temperature T, eq. 4-6) where not; the frozen teacher runs inside the training
@@ -14,13 +15,15 @@
   eq. 7 (teacher) and eq. 10 (student, the GRU teacher frozen in the graph).
 
 Each stage saves a predictor with canonical outputs: the CNN stages take ``image``; the GRU
-stages are window predictors (contract 7: ``pixels`` [B, s, H, W, 3] + ``mask`` [B, s], outputs
-for the window's last frame; s = ``sequence_length``).
+stages are window predictors read out per step (contract 7, ``sequence``: ``pixels``
+[B, s, H, W, 3] + ``mask`` [B, s], a whole sequence of s = ``sequence_length`` frames, outputs
+[B, s, ...] with each frame at its own step; ``predictor.frame_outputs``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 
 import keras
@@ -29,12 +32,11 @@ import pandas as pd
 
 from affectkeras import losses
 from affectkeras.data.feeding.feed import Feed, make_feed
-from affectkeras.data.feeding.sampling import Sampler
-from affectkeras.data.feeding.windows import Windows, frame_windows, sequences, video_rows
+from affectkeras.data.feeding.sampling import Sampler, expression_strata, va_strata
+from affectkeras.data.feeding.windows import Windows, sequences, video_rows
 from affectkeras.data.table import labelled_expression_va
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import FEATURES_OUTPUT, build_bigru_model, build_task_model
-from affectkeras.models.layers import TakeStep
 from affectkeras.models.temporal import FoldTime, UnfoldTime
 from affectkeras.output_spec import OutputSpec
 from affectkeras.predictor import load_predictor
@@ -46,6 +48,8 @@ from affectkeras.recipes.teacher_student.config import TeacherStudentConfig
 EXPRESSION, VA, BINS = "expression", "valence_arousal", task_sets.VA_BINS_OUTPUT
 DISTILL = task_sets.DISTILL_SUFFIX
 WINDOW_INPUTS = ("pixels", "mask")
+
+logger = logging.getLogger("affectkeras.recipes")
 
 
 class _SeedTwoStage(Recipe):
@@ -65,7 +69,9 @@ class _SeedTwoStage(Recipe):
         table = tables.train
         expression, va = labelled_expression_va(table)
         joint_names = task_sets.expr_va_datasets(table, config.expr_va_datasets)
+        logger.info(task_sets.describe_expr_va(table, config.expr_va_datasets, joint_names))
         joint = table["dataset"].astype(str).isin(joint_names).to_numpy()
+        classes = expression_strata(table), va_strata(table, config.balance_va_bins)
         if self.temporal:
             seqs = sequences(table, config.sequence_length)
             mask = seqs.mask
@@ -73,9 +79,15 @@ class _SeedTwoStage(Recipe):
             samples, sets = task_sets.task_set_instances(expression, va, joint[seqs.anchors])
             windows = Windows(seqs.rows[samples], mask[samples], seqs.anchors[samples], True)
             mask = mask[samples]
+            classes = [np.where(mask, c[windows.rows], -1) for c in classes]
         else:
             samples, sets = task_sets.task_set_instances(expression, va, joint)
             windows, mask = None, None
+            classes = [c[samples] for c in classes]
+        strata = None
+        if config.balance == "classes":
+            strata = task_sets.instance_strata(sets, *classes)
+        logger.info(task_sets.describe_balance(sets, strata))
         groups = {task_sets.SET_NAMES[s]: np.flatnonzero(sets == s) for s in np.unique(sets)}
         sampler = Sampler.mixed(
             groups,
@@ -83,6 +95,7 @@ class _SeedTwoStage(Recipe):
             config.batch_size,
             num_batches=max(1, math.ceil(len(sets) / config.batch_size)),
             seed=config.seed,
+            strata=None if strata is None else {k: strata[v] for k, v in groups.items()},
         )
         if windows is None:
             feed = make_feed(table.iloc[samples], spec, config.image_size, sampler=sampler)
@@ -121,8 +134,8 @@ class _SeedTwoStage(Recipe):
         self, config: TeacherStudentConfig, tables: RunTables, spec: OutputSpec
     ) -> Feed:
         windows = None
-        if self.temporal:
-            windows = frame_windows(tables.validation, config.sequence_length)
+        if self.temporal:  # the GRU predictor reads whole sequences, each frame at its step
+            windows = sequences(tables.validation, config.sequence_length)
         feed = make_feed(
             tables.validation,
             spec,
@@ -239,7 +252,7 @@ class GruTeacherStage(_SeedTwoStage):
         per_frame = gru({"features": features, "mask": inputs["mask"]})
         teacher = self._teacher_gru(config)
         soft = None if teacher is None else teacher({"features": features, "mask": inputs["mask"]})
-        return self._models(inputs, per_frame, soft, _current_frame(inputs, per_frame, gru.name))
+        return self._models(inputs, per_frame, soft, _sequence_predictor(inputs, per_frame, gru))
 
     def _gru(self, config, spec, feature_dim: int) -> keras.Model:
         return build_bigru_model(
@@ -278,10 +291,15 @@ def _sequence_features(cnn: keras.Model, steps: int):
     return {"pixels": pixels, "mask": mask}, features
 
 
-def _current_frame(inputs: dict, per_frame: dict, name: str) -> keras.Model:
-    """The window predictor: every per-frame output at the last step (the current frame)."""
-    outputs = {key: TakeStep(-1, name=key)(value) for key, value in per_frame.items()}
-    return keras.Model(inputs, outputs, name=f"{name}_window")
+def _sequence_predictor(inputs: dict, per_frame: dict, gru: keras.Model) -> keras.Model:
+    """The window predictor, read out per step (``predictor`` module doc: ``sequence``).
+
+    The GRU is trained with a target at every step of a 32-frame sequence; reading only the
+    last step (as before issue 21) left its backward direction one frame. Each frame of a
+    sequence is read at its own step instead: outputs [B, s, ...].
+    """
+    outputs = {key: keras.layers.Identity(name=key)(value) for key, value in per_frame.items()}
+    return keras.Model(inputs, outputs, name=f"{gru.name}_sequence")
 
 
 def stage_config(config: TeacherStudentConfig, stage: str, **paths) -> TeacherStudentConfig:

@@ -130,3 +130,20 @@ def test_alternating_batches_take_turns_and_cycle_the_smaller_group():
     assert not np.array_equal(sampler.indices(1), sampler.indices(0))
     with pytest.raises(ValueError, match="every group is empty"):
         Sampler.alternating([np.zeros(0, np.int64)], batch_size=2)
+
+
+def test_mixed_with_strata_balances_one_group_and_keeps_the_ratios():
+    """A stratified group draws its classes uniformly (chi-square); the other keeps its own
+    members' uniform draws; every batch still holds the ratios exactly."""
+    groups = {"a": np.arange(0, 100), "b": np.arange(100, 130)}
+    classes = np.array([0] * 90 + [1] * 9 + [2])
+    sampler = Sampler.mixed(
+        groups, {"a": 2, "b": 1}, 6, num_batches=300, seed=0, strata={"a": classes}
+    )
+    order = sampler.indices(0)
+    assert ((order.reshape(-1, 6) < 100).sum(axis=1) == 4).all()
+    drawn = np.bincount(classes[order[order < 100]], minlength=3)
+    assert stats.chisquare(drawn).pvalue > 1e-3
+    np.testing.assert_array_equal(order, sampler.indices(0))  # reproducible
+    with pytest.raises(ValueError, match="group 'a' needs one stratum >= 0 per member"):
+        Sampler.mixed(groups, {"a": 1}, 4, strata={"a": classes[:5]})
