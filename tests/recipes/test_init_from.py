@@ -12,8 +12,6 @@ from affectkeras.output_spec import OutputSpec
 from affectkeras.recipes import get_recipe
 from affectkeras.recipes.engine.init_from import initialise_backbone
 
-pytestmark = pytest.mark.jax
-
 
 def _saved_run(path, widths=(16, 32, 64), seed=1):
     """A RUN_DIR holding a tiny-backbone predictor (as any recipe saves it) at 48 px."""
@@ -25,6 +23,7 @@ def _saved_run(path, widths=(16, 32, 64), seed=1):
     return path, backbone
 
 
+@pytest.mark.jax  # loading and assigning variables: backend-dependent
 def test_init_from_copies_every_backbone_array_of_a_run(tmp_path):
     run, saved = _saved_run(tmp_path / "pretrain")
     recipe = get_recipe("single_task")
@@ -41,6 +40,7 @@ def test_init_from_copies_every_backbone_array_of_a_run(tmp_path):
     assert not np.array_equal(kernel, keras.ops.convert_to_numpy(saved.weights[0]))
 
 
+@pytest.mark.jax  # loading and assigning variables: backend-dependent
 def test_a_backbone_saved_on_its_own_is_a_source_too(tmp_path):
     keras.utils.set_random_seed(3)
     saved = get_backbone("tiny", input_shape=(32, 32, 3))
@@ -52,6 +52,7 @@ def test_a_backbone_saved_on_its_own_is_a_source_too(tmp_path):
         )
 
 
+@pytest.mark.jax  # loading and assigning variables: backend-dependent
 def test_the_first_mismatching_layer_is_named(tmp_path):
     run, _ = _saved_run(tmp_path / "narrow", widths=(8, 32, 64))
     with pytest.raises(ValueError, match=r"layer .*conv.* does not fit: .* wants \(3, 3, 3, 16\)"):
@@ -85,6 +86,7 @@ def test_init_from_and_backbone_weights_are_exclusive():
 
 
 def test_seed_000_defaults_to_vggface2_and_says_when_it_trains_from_random(caplog):
+    # not marked jax: a config default and a log line (building ResNet-50 costs 18 s on JAX)
     recipe = get_recipe("sequential_mtl")
     config = recipe.config(overrides=["image_size=32"])
     assert config.backbone == "resnet50_vggface2"  # sec. 2.2: VGGFace2 initialisation
