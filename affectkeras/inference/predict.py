@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from affectkeras.data.skips import SkipReport
 from affectkeras.inference.align import align_face
 from affectkeras.inference.columns import INTEGER_COLUMNS, PREDICT_COLUMNS, prediction_values
 from affectkeras.inference.detect import FaceDetector
@@ -47,6 +48,7 @@ from affectkeras.inference.tracks import IoUTracker
 from affectkeras.inference.video import Frame, open_source
 from affectkeras.inference.windows import TrackHistory, TrackSequences
 from affectkeras.predictor import describe_inputs, frame_outputs
+from affectkeras.safe_files import write_atomically
 
 CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
 STAGES = ("decode", "detect", "align", "model")
@@ -261,7 +263,9 @@ def predict(
 
     Returns:
         A DataFrame with SPEC.md's predict columns; ``attrs`` holds ``fps`` (videos),
-        ``num_frames`` ({video name: frames read}), ``no_face_frames`` and ``timings``.
+        ``num_frames`` ({video name: frames read}), ``no_face_frames``, ``timings``, and
+        ``skipped`` / ``skipped_examples``: images of a folder that did not decode, skipped and
+        logged once at the end with examples (a single image that does not decode is an error).
     """
     if not hasattr(model, "predict_on_batch"):
         from affectkeras.predictor import load_predictor
@@ -269,11 +273,16 @@ def predict(
         model = load_predictor(model)
     source = open_source(path)
     runner = FacePredictor(model, detect, detector, batch_size)
-    frames: Iterable[Frame] = source.frames()
+    skips = SkipReport()
+    frames: Iterable[Frame] = source.frames(skips)
     if progress:
         total = source.frame_count or None
         frames = tqdm(frames, total=total, desc="predict", unit="frame", leave=False)
     table = rows_to_table(runner.predict(frames))
+    if skips.total:
+        skips.log(f"{path}: predict")
+        if skips.total == len(source.files):
+            raise ValueError(f"{path}: none of its {skips.total} images decodes")
     sequences = table[table["frame"] > 0]
     counts: dict[str, int] = defaultdict(int)
     for name, frame in zip(sequences["image"], sequences["frame"], strict=True):
@@ -285,6 +294,8 @@ def predict(
         no_face_frames=int((table["face"] == -1).sum()),
         outputs=list(runner.outputs),
         timings=runner.timings.to_dict(),
+        skipped=skips.total,
+        skipped_examples=dict(skips.examples),
     )
     return table
 
@@ -293,5 +304,6 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Writes a predict table as CSV (SPEC.md header, empty cells for missing values)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(path, index=False, float_format="%.6g", na_rep="")
+    text = table.to_csv(index=False, float_format="%.6g", na_rep="")
+    write_atomically(path, text)  # a full disk: one WriteError naming path, no partial file
     return path

@@ -27,6 +27,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from affectkeras.data.skips import SkipReport
+
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"})
 VIDEO_SUFFIXES = frozenset(
     {".mp4", ".avi", ".mov", ".mkv", ".webm", ".mpg", ".mpeg", ".m4v", ".wmv", ".flv"}
@@ -76,13 +78,24 @@ class Source:
         """The video's name: the file's stem, or the folder's name for numbered frames."""
         return self.path.stem if self.kind == "video" else self.path.name
 
-    def frames(self) -> Iterator[Frame]:
-        """Every frame, in order; one decoded image in memory at a time."""
+    def frames(self, skips: SkipReport | None = None) -> Iterator[Frame]:
+        """Every frame, in order; one decoded image in memory at a time.
+
+        Args:
+            skips: for a folder, where an image that does not decode is counted (and skipped);
+                None: such an image is an error. A single image always is.
+        """
         if self.kind == "video":
             yield from read_video(self.path)
             return
         for path in self.files:
-            image = read_image(path)
+            try:
+                image = read_image(path)
+            except ValueError:
+                if skips is None or self.kind == "image":
+                    raise
+                skips.add("unreadable_image", [str(path)])
+                continue
             if self.kind == "frames":
                 yield Frame(self.name, int(path.stem), image)
             else:

@@ -154,3 +154,45 @@ def test_stills_in_memory_give_every_face_and_a_row_for_a_faceless_image():
     timings = table.attrs["timings"]
     assert timings["frames"] == 2 and timings["faces"] == 2
     assert all(timings["seconds"][stage] > 0 for stage in ("detect", "align", "model"))
+
+
+def test_a_folder_with_an_unreadable_image_is_predicted_and_the_skip_counted(tmp_path, caplog):
+    """Issue 24: predict counts what it skips and says so once, with examples."""
+    folder = tmp_path / "stills"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for name in ("a.png", "c.png"):
+        cv2.imwrite(str(folder / name), rng.integers(0, 256, (SIZE, SIZE, 3), dtype=np.uint8))
+    (folder / "b.png").write_bytes(b"not a png")
+    model = build_task_model(
+        get_backbone("tiny", input_shape=(SIZE, SIZE, 3)), OutputSpec.create("expr", 7)
+    )
+    with caplog.at_level("WARNING", logger="affectkeras.data"):
+        table = predict(model, folder, detect=False)
+    assert table["image"].tolist() == ["a.png", "c.png"]
+    assert table.attrs["skipped"] == 1
+    assert table.attrs["skipped_examples"] == {"unreadable_image": [str(folder / "b.png")]}
+    assert "skipped 1 sample(s): unreadable_image" in caplog.text and "b.png" in caplog.text
+    for name in ("a.png", "c.png"):
+        (folder / name).write_bytes(b"")
+    with pytest.raises(ValueError, match="none of its 3 images decodes"):
+        predict(model, folder, detect=False)
+
+
+def test_a_full_disk_when_writing_the_csv_is_one_error_naming_it(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from affectkeras.inference.predict import write_csv
+    from affectkeras.safe_files import WriteError
+
+    table = pd.DataFrame({"image": ["a.png"], "frame": [-1]})
+
+    def full(source, destination):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    path = tmp_path / "preds.csv"
+    with pytest.raises(WriteError, match=rf"^{path}: cannot write it \(no space left"):
+        write_csv(table, path)
+    assert list(tmp_path.iterdir()) == []  # no partial file, no temporary left
