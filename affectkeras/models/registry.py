@@ -7,8 +7,9 @@ first use, so a new backbone file is listed without touching this module.
 
 Example:
     >>> from affectkeras.models import get_backbone, list_backbones
-    >>> list_backbones()
-    ['resnet110', 'resnet32', 'resnet50', 'resnet50_vggface2', 'tiny']
+    >>> list_backbones()  # doctest: +NORMALIZE_WHITESPACE
+    ['mini_xception', 'mini_xception_wide', 'resnet110', 'resnet32', 'resnet50',
+     'resnet50_vggface2', 'tiny']
     >>> get_backbone("tiny", input_shape=(32, 32, 3)).output.shape
     (None, 64)
 """

@@ -15,11 +15,26 @@ from affectkeras.models.backbones import (
     ResNet50Backbone,
     TinyBackbone,
 )
+from affectkeras.models.backbones.mini_xception import MiniXceptionBackbone
 from tests.helpers.model_checks import run_model_checks
 
-SLOW = {"resnet32", "resnet50", "resnet50_vggface2", "resnet110"}
-"""Backbones whose model checks take 10-45 s each: the slow tier. ``tiny`` is the fast tier's."""
-TEST_SHAPES = {"tiny": (32, 32, 3), "resnet32": (32, 32, 3), "resnet110": (32, 32, 3)}
+SLOW = {
+    "resnet32",
+    "resnet50",
+    "resnet50_vggface2",
+    "resnet110",
+    "mini_xception",
+    "mini_xception_wide",
+}
+"""Backbones whose model checks take 10-45 s each (mini_xception: 7 s on TF, 90 s on JAX, whose
+CPU depthwise convolutions compile slowly): the slow tier. ``tiny`` is the fast tier's."""
+TEST_SHAPES = {
+    "tiny": (32, 32, 3),
+    "resnet32": (32, 32, 3),
+    "resnet110": (32, 32, 3),
+    "mini_xception": (32, 32, 3),
+    "mini_xception_wide": (32, 32, 3),
+}
 """Small inputs keep the suite fast; ResNet50 runs at 32x32 here (112x112 in its own test)."""
 
 
@@ -101,6 +116,25 @@ def test_resnet50_matches_keras_applications_layer_by_layer():
     assert ours.output.shape == (None, 2048)
 
 
+@pytest.mark.parametrize("name", ["mini_xception", "mini_xception_wide"])  # counts only
+def test_mini_xception_has_the_parameters_of_its_modules(name):
+    """Arriaga et al.'s modules counted by hand: 3x3 convs without bias + BN (4 per channel),
+    then per module a 1x1/2 shortcut + BN and two separable 3x3 convs (depthwise 9 per input
+    channel, pointwise in x out) + BN."""
+    backbone = get_backbone(name, input_shape=(48, 48, 3))
+    expected, channels = 0, 3
+    for filters in backbone.stem:
+        expected += 9 * channels * filters + 4 * filters
+        channels = filters
+    for filters in backbone.widths:
+        expected += channels * filters + 4 * filters  # shortcut
+        expected += 9 * channels + channels * filters + 4 * filters  # separable 1
+        expected += 9 * filters + filters * filters + 4 * filters  # separable 2
+        channels = filters
+    assert backbone.count_params() == expected
+    assert backbone.feature_dim == backbone.widths[-1]
+
+
 @pytest.mark.jax
 def test_backbone_default_input_shapes():
     assert backbone_entry("resnet50").default_input_shape == (112, 112, 3)
@@ -155,6 +189,12 @@ CONFIGS = {  # get_config() of each registered name at ccf6fea, before the Backb
         "name": "features", "trainable": True, "dtype": FLOAT32,
         "input_shape": [32, 32, 3], "variant": "vggface2", "normalization": "vggface2",
         "pooling": "avg"}),
+    "mini_xception": ((48, 48, 3), MiniXceptionBackbone, {
+        "name": "features", "trainable": True, "dtype": FLOAT32, "input_shape": [48, 48, 3],
+        "stem": [8, 8], "widths": [16, 32, 64, 128], "normalization": "unit", "l2": 0.0}),
+    "mini_xception_wide": ((48, 48, 3), MiniXceptionBackbone, {
+        "name": "features", "trainable": True, "dtype": FLOAT32, "input_shape": [48, 48, 3],
+        "stem": [16, 16], "widths": [32, 64, 128, 256], "normalization": "unit", "l2": 0.0}),
 }  # fmt: skip
 
 

@@ -26,6 +26,7 @@ and add it to the table of docs/models.md.
 
 from affectkeras.models.backbones.base import Backbone
 from affectkeras.models.backbones.cifar_resnet import CifarResNetBackbone
+from affectkeras.models.backbones.mini_xception import MiniXceptionBackbone
 from affectkeras.models.backbones.resnet50 import ResNet50Backbone
 from affectkeras.models.backbones.resnet50_weights import load_resnet50_weights
 from affectkeras.models.backbones.tiny import TinyBackbone
@@ -33,6 +34,7 @@ from affectkeras.models.backbones.tiny import TinyBackbone
 __all__ = [
     "Backbone",
     "CifarResNetBackbone",
+    "MiniXceptionBackbone",
     "ResNet50Backbone",
     "TinyBackbone",
     "load_resnet50_weights",
