@@ -26,8 +26,11 @@ METRICS_KEYS = {
     "n_expr",
     "n_au",
     "n_va",
+    "n_rows_scored",
+    "n_rows_skipped",
 }
-"""SPEC.md's metrics.json keys for data labelled for all three tasks (typed out)."""
+"""SPEC.md's metrics.json keys for data labelled for all three tasks, with the counts of rows
+scored and skipped (typed out)."""
 
 HEADER = (
     "image,frame,face,box_x,box_y,box_w,box_h,valence,arousal,expression,expression_name,"
@@ -104,7 +107,7 @@ def test_demo_writes_every_file_prints_every_path_and_reruns(tmp_path, capsys, m
     record = json.loads((out / "demo.json").read_text())
     assert record["scores"] == metrics
     assert record["settings"]["videos"] == 6 and record["settings"]["epochs"] == 1
-    assert set(record["trivial"]) == METRICS_KEYS
+    assert set(record["trivial"]) == METRICS_KEYS - {"n_rows_scored", "n_rows_skipped"}
     assert record["serving"]["max_abs_diff"] <= 1e-5
     assert set(record["seconds"]) == {"synth", "train", "evaluate", "export", "predict", "total"}
 

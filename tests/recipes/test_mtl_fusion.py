@@ -44,6 +44,7 @@ def fused_run(affwild2_tree, tmp_path_factory):
 @pytest.mark.slow
 def test_the_run_has_a_folder_per_stage_and_the_fused_top_level_files(fused_run):
     assert {p.name for p in fused_run.iterdir()} == {
+        ".lock",  # the run lock's file (empty once the run ended)
         "config.yaml",
         "history.csv",
         "metrics.json",
