@@ -35,9 +35,10 @@ LONGEST_FILES_FIRST: dict[str, int] = {
     "tests/recipes/test_mtl_fusion.py": 50,
     "tests/inference/test_predict_cli.py": 50,
 }
-"""Slow-tier seconds per file (2 cores, measured): pytest-xdist's ``--dist loadfile`` hands out
-files in collection order, so the longest go first and the short ones fill in at the end
-(unordered, one worker sat idle for ~100 s of the tier while the other ran the notebooks)."""
+"""Slow-tier seconds per file (2 cores, measured). With ``--no-loadscope-reorder`` (.ci/run's slow
+tier) pytest-xdist's ``--dist loadfile`` hands out files in collection order, so the longest go
+first and the short ones fill in at the end; by default it orders files by their number of
+tests, which left one worker idle for ~100 s while the other ran the notebooks."""
 
 
 def pytest_collection_modifyitems(config, items):

@@ -80,15 +80,20 @@ def expr_va_datasets(table: pd.DataFrame, names: Sequence[str]) -> list[str]:
                 f"expr_va_datasets names {unknown}, which are not training datasets {present}"
             )
         return [n for n in names if n in present]
-    expression, va = labelled_expression_va(table)
-    basic = expression & (table["expression"].to_numpy(np.int64) < BASIC_EXPRESSIONS)
-    dataset = table["dataset"].astype(str).to_numpy()
+    expression, va, basic, dataset = _row_labels(table)
     chosen = []
     for name in present:
         rows = dataset == name
         if (rows & expression & va).any() and va[rows & basic].all():
             chosen.append(name)
     return chosen
+
+
+def _row_labels(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: has an expression, has VA, has one of the 7 basic expressions; its dataset."""
+    expression, va = labelled_expression_va(table)
+    basic = expression & (table["expression"].to_numpy(np.int64) < BASIC_EXPRESSIONS)
+    return expression, va, basic, table["dataset"].astype(str).to_numpy()
 
 
 def describe_expr_va(table: pd.DataFrame, names: Sequence[str], chosen: Sequence[str]) -> str:
@@ -103,9 +108,7 @@ def describe_expr_va(table: pd.DataFrame, names: Sequence[str], chosen: Sequence
         'EXPR_VA set (auto): affectnet (2 rows with both labels; 1 VA-only rows join the VA set)'
     """
     auto = [str(n) for n in names] == ["auto"]
-    expression, va = labelled_expression_va(table)
-    basic = expression & (table["expression"].to_numpy(np.int64) < BASIC_EXPRESSIONS)
-    dataset = table["dataset"].astype(str).to_numpy()
+    expression, va, basic, dataset = _row_labels(table)
     parts = []
     for name in chosen:
         rows = dataset == name
