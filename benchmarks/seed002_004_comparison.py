@@ -68,7 +68,7 @@ def scores(path: Path) -> dict[str, float]:
     return {key: round(float(metrics[key]), 4) for key in KEYS if key in metrics}
 
 
-def seed002(data: list[str], out: Path, seed: int, epochs: int) -> dict:
+def seed002(data: list[str], out: Path, seed: int, epochs: int, extra: list[str]) -> dict:
     from affectkeras import recipes
 
     overrides = [
@@ -84,6 +84,7 @@ def seed002(data: list[str], out: Path, seed: int, epochs: int) -> dict:
         "validation_split=validation",
         f"seed={seed}",
         "verbose=0",
+        *extra,
     ]
     recipes.train("teacher_student", data, out, overrides=overrides)
     result = {stage: scores(out / stage) for stage in ("teacher", "student", "gru_teacher", "gru")}
@@ -100,11 +101,19 @@ def gru_readouts(run: Path, affwild2: str) -> dict:
     from affectkeras.data import read
     from affectkeras.evaluation.evaluate import evaluate_table
     from affectkeras.models.layers import TakeStep
-    from affectkeras.predictor import load_predictor
+    from affectkeras.predictor import describe_inputs, load_predictor
 
     sequence = load_predictor(run)
-    outputs = {name: TakeStep(-1, name=name)(t) for name, t in sequence.output.items()}
-    last = keras.Model(sequence.inputs, outputs)
+    shape = describe_inputs(sequence)
+    inputs = {
+        "pixels": keras.Input(
+            (shape.window, shape.height, shape.width, 3), dtype="uint8", name="pixels"
+        ),
+        "mask": keras.Input((shape.window,), dtype="bool", name="mask"),
+    }
+    steps = sequence(inputs)  # nested, so the read-out layers may take the outputs' names
+    outputs = {name: TakeStep(-1, name=name)(t) for name, t in steps.items()}
+    last = keras.Model(inputs, outputs)
     table = read(f"{affwild2}?split=validation")
     found = {}
     for name, model in (("gru_read_per_step", sequence), ("gru_read_last_step", last)):
@@ -146,6 +155,13 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--skip-seed004", action="store_true", help="run seed 002 only")
+    parser.add_argument(
+        "--seed002-set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="another config key for seed 002's runs, e.g. balance=none (repeatable)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     root = Path(args.out or tempfile.mkdtemp(prefix="seed002_004_"))
@@ -153,7 +169,9 @@ def main() -> None:
     data = make_data(root / "data", args.videos, args.frames)
     runs: dict = {"seed002": {}, "seed004": {}}
     for seed in args.seeds:
-        runs["seed002"][seed] = seed002(data, root / f"ts{seed}", seed, args.epochs)
+        runs["seed002"][seed] = seed002(
+            data, root / f"ts{seed}", seed, args.epochs, args.seed002_set
+        )
         if not args.skip_seed004:
             runs["seed004"][seed] = seed004(data[0], root / f"stat{seed}", seed, args.epochs)
     summary: dict = {}
