@@ -24,28 +24,7 @@ def pytest_addoption(parser):
     )
 
 
-LONGEST_FILES_FIRST: dict[str, int] = {
-    "tests/test_notebooks.py": 232,
-    "tests/data/synthetic/test_learning.py": 150,
-    "tests/models/test_backbones.py": 130,
-    "tests/recipes/test_teacher_student.py": 75,
-    "tests/recipes/test_faults.py": 70,
-    "tests/export/test_export_model.py": 60,
-    "tests/recipes/test_temporal_stat.py": 55,
-    "tests/recipes/test_mtl_fusion.py": 50,
-    "tests/inference/test_predict_cli.py": 50,
-}
-"""Slow-tier seconds per file (2 cores, measured). With ``--no-loadscope-reorder`` (.ci/run's slow
-tier) pytest-xdist's ``--dist loadfile`` hands out files in collection order, so the longest go
-first and the short ones fill in at the end; by default it orders files by their number of
-tests, which left one worker idle for ~100 s while the other ran the notebooks."""
-
-
 def pytest_collection_modifyitems(config, items):
-    def cost(item) -> int:
-        return LONGEST_FILES_FIRST.get(item.nodeid.split("::", 1)[0], 0)
-
-    items.sort(key=cost, reverse=True)  # stable: each file's tests keep their order
     if config.getoption(SLOW_OPTION):
         return
     skip = pytest.mark.skip(reason="slow tier: run with `python -m pytest --slow -m slow`")
