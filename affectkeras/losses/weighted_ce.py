@@ -82,10 +82,20 @@ def target_log_probability(y_true, y_pred, from_logits: bool = False):
     return ops.sum(one_hot * log_p, axis=-1), one_hot, labelled
 
 
-def weighted_crossentropy(y_true, y_pred, class_weights=None, from_logits: bool = False):
-    """Per-sample ``-w_y log p_y`` (0 where MISSING) and the labelled mask [N]."""
+def weighted_crossentropy(
+    y_true, y_pred, class_weights=None, from_logits: bool = False, label_smoothing: float = 0.0
+):
+    """Per-sample ``-w_y log p_y`` (0 where MISSING) and the labelled mask [N].
+
+    With label smoothing e (Szegedy et al. 2016, sec. 7) the target is ``(1 - e) * onehot(y) +
+    e / C``: ``-w_y * ((1 - e) log p_y + e / C * sum_c log p_c)``.
+    """
     log_p_y, one_hot, labelled = target_log_probability(y_true, y_pred, from_logits)
     values = -log_p_y
+    if label_smoothing:
+        log_p = log_probabilities(y_pred, from_logits)
+        mean_log_p = ops.mean(log_p, axis=-1)
+        values = -(1.0 - label_smoothing) * log_p_y - label_smoothing * mean_log_p
     if class_weights is not None:
         weights = ops.convert_to_tensor(np.asarray(class_weights, np.float32))
         values = values * ops.sum(one_hot * weights, axis=-1)
@@ -93,7 +103,12 @@ def weighted_crossentropy(y_true, y_pred, class_weights=None, from_logits: bool 
 
 
 def weighted_crossentropy_loss(
-    y_true, y_pred, sample_weight=None, class_weights=None, from_logits: bool = False
+    y_true,
+    y_pred,
+    sample_weight=None,
+    class_weights=None,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
 ):
     """Seed 001's L_1: ``w_y * CE`` averaged over the labelled samples (plain CE without weights).
 
@@ -106,6 +121,7 @@ def weighted_crossentropy_loss(
         sample_weight: float over the sample axes S, or None.
         class_weights: None or C weights (e.g. ``class_weights_from_labels``).
         from_logits: whether ``y_pred`` holds logits.
+        label_smoothing: e in [0, 1): targets ``(1 - e) * onehot + e / C``.
 
     Returns:
         A float32 scalar.
@@ -116,7 +132,11 @@ def weighted_crossentropy_loss(
         )
     weight = flatten_sample_weight(sample_weight, y_pred, 1)
     y_true, y_pred = flatten_targets(y_true, y_pred, 0, 1)
-    values, labelled = weighted_crossentropy(y_true, y_pred, class_weights, from_logits)
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
+    values, labelled = weighted_crossentropy(
+        y_true, y_pred, class_weights, from_logits, label_smoothing
+    )
     return labelled_mean(values, labelled, weight)
 
 
@@ -131,6 +151,7 @@ class WeightedCrossEntropy(MaskedLossWrapper):
     Args:
         class_weights: None or one weight per class (e.g. ``class_weights_from_labels``).
         from_logits: whether ``y_pred`` holds logits instead of softmax probabilities.
+        label_smoothing: e in [0, 1): the target becomes ``(1 - e) * onehot + e / C``.
         name: loss name.
 
     Shapes:
@@ -141,11 +162,14 @@ class WeightedCrossEntropy(MaskedLossWrapper):
         self,
         class_weights: Sequence[float] | None = None,
         from_logits: bool = False,
+        label_smoothing: float = 0.0,
         name: str = "weighted_cross_entropy",
     ):
-        super().__init__(
+        smoothing = {"label_smoothing": float(label_smoothing)} if label_smoothing else {}
+        super().__init__(  # without smoothing the config is what it was before the option
             weighted_crossentropy_loss,
             name=name,
             class_weights=float_list(class_weights),
             from_logits=bool(from_logits),
+            **smoothing,
         )

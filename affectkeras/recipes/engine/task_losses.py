@@ -40,11 +40,14 @@ class TaskLossConfig(TrainConfig):
             ``focal`` (seed 000's alpha/gamma).
         au_loss: ``focal`` (seed 001) or ``bce``.
         au_focal_gamma: the AU focal loss's gamma (1 = seed 001's 1 - p / p weights).
+        label_smoothing: e for the ``weighted_ce``/``ce`` expression loss (targets
+            ``(1 - e) * onehot + e / C``); 0 = none, the papers' choice.
     """
 
     expr_loss: str = "weighted_ce"
     au_loss: str = "focal"
     au_focal_gamma: float = 1.0
+    label_smoothing: float = 0.0
 
     def validate(self) -> None:
         super().validate()
@@ -52,6 +55,10 @@ class TaskLossConfig(TrainConfig):
             raise ValueError(f"expr_loss={self.expr_loss!r}; choose one of {EXPRESSION_LOSSES}")
         if self.au_loss not in AU_LOSSES:
             raise ValueError(f"au_loss={self.au_loss!r}; choose one of {AU_LOSSES}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if self.label_smoothing and self.expr_loss == "focal":
+            raise ValueError("label_smoothing is for expr_loss=ce or weighted_ce, not focal")
 
 
 def task_losses(config: TaskLossConfig, spec: OutputSpec, tables: RunTables | None) -> dict:
@@ -63,9 +70,13 @@ def task_losses(config: TaskLossConfig, spec: OutputSpec, tables: RunTables | No
                 chosen[task.name] = losses.FocalCrossEntropy()
             elif config.expr_loss == "weighted_ce":
                 weights = losses.class_weights_from_labels(task.targets(tables.train), task.size)
-                chosen[task.name] = losses.WeightedCrossEntropy(class_weights=weights)
+                chosen[task.name] = losses.WeightedCrossEntropy(
+                    class_weights=weights, label_smoothing=config.label_smoothing
+                )
             else:
-                chosen[task.name] = losses.WeightedCrossEntropy()
+                chosen[task.name] = losses.WeightedCrossEntropy(
+                    label_smoothing=config.label_smoothing
+                )
         elif task.name == "action_units":
             if config.au_loss == "focal":
                 chosen[task.name] = losses.BinaryFocalCrossEntropy(gamma=config.au_focal_gamma)
