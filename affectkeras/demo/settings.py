@@ -116,6 +116,7 @@ def train_overrides(settings: DemoSettings) -> list[str]:
         "schedule=cosine",
         "expr_loss=ce",
         "augment_translate=0",
+        "face_framing=synthetic",  # predict cuts the clip's faces as the drawn crops are framed
         f"seed={settings.seed}",
         "input_pipeline=in_memory",
     ]

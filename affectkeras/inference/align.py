@@ -75,26 +75,48 @@ def similarity_transform(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.concatenate([scale * rotation, translation[:, None]], axis=1)
 
 
-def alignment_matrix(landmarks: np.ndarray, size: int = TEMPLATE_SIZE) -> np.ndarray:
-    """[2, 3] matrix mapping frame pixels to a ``size`` px crop, landmarks onto the template."""
+def framed_template(
+    size: int = TEMPLATE_SIZE, scale: float = 1.0, shift: float = 0.0
+) -> np.ndarray:
+    """The template for a crop ``scale`` times as wide as the template's, its centre moved
+    down by ``shift`` x the side: ``c + (T - c) / scale - (0, shift * size)``, c the centre."""
+    centre = size / 2.0
+    points = centre + (template(size) - centre) / float(scale)
+    points[:, 1] -= float(shift) * size
+    return points
+
+
+def alignment_matrix(
+    landmarks: np.ndarray, size: int = TEMPLATE_SIZE, scale: float = 1.0, shift: float = 0.0
+) -> np.ndarray:
+    """[2, 3] matrix mapping frame pixels to a ``size`` px crop, landmarks onto the template
+    (``framed_template`` with ``scale`` and ``shift``)."""
     landmarks = np.asarray(landmarks, np.float64)
     if landmarks.shape != (5, 2):
         raise ValueError(f"align needs five (x, y) landmarks [5, 2], got {landmarks.shape}")
-    return similarity_transform(landmarks, template(size))
+    return similarity_transform(landmarks, framed_template(size, scale, shift))
 
 
-def align_face(image: np.ndarray, landmarks: np.ndarray, size: int = TEMPLATE_SIZE) -> np.ndarray:
+def align_face(
+    image: np.ndarray,
+    landmarks: np.ndarray,
+    size: int = TEMPLATE_SIZE,
+    scale: float = 1.0,
+    shift: float = 0.0,
+) -> np.ndarray:
     """The ``size`` x ``size`` aligned crop of the face with these landmarks.
 
     Args:
         image: uint8 [H, W, 3] frame (any channel order; it is kept).
         landmarks: [5, 2] right eye, left eye, nose tip, right and left mouth corners.
         size: output side in pixels (the template is scaled by ``size / 112``).
+        scale, shift: a wider crop (``scale`` > 1) or one moved down (``shift`` > 0, a
+            fraction of the side) than the template's (``affectkeras.framing``).
 
     Returns:
         uint8 [size, size, 3]; parts outside the frame repeat its border pixels.
     """
-    matrix = alignment_matrix(landmarks, size)
+    matrix = alignment_matrix(landmarks, size, scale, shift)
     return cv2.warpAffine(
         image, matrix, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
     )

@@ -18,6 +18,7 @@ way for every recipe:
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import logging
@@ -36,6 +37,7 @@ from affectkeras.data.feeding.augment import Augment
 from affectkeras.data.feeding.feed import Feed, make_feed
 from affectkeras.evaluation.evaluate import evaluate_table, write_metrics
 from affectkeras.evaluation.scoring import canonical_truth
+from affectkeras.framing import FRAMINGS, FaceFraming, with_framing
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import get_backbone
 from affectkeras.output_spec import OutputSpec
@@ -124,13 +126,14 @@ class Recipe:
 
     def augment(self, config: TrainConfig) -> Augment | None:
         """Training augmentation from the ``augment_*`` keys (None when all are off)."""
-        if not (config.augment_flip or config.augment_translate or config.augment_rotation):
-            return None
-        return Augment(
+        augment = Augment(
             flip=config.augment_flip,
             translate=config.augment_translate,
             rotation=config.augment_rotation,
+            scale=config.augment_scale,
+            erase=config.augment_erase,
         )
+        return augment if augment.active else None
 
     def backbone(self, config: TrainConfig) -> keras.Model:
         """The config's backbone at ``image_size``, weights from ``backbone_weights`` or
@@ -279,6 +282,7 @@ class Recipe:
             return self._finish_run(run, tables, config, pipeline)
         total_steps = epochs * steps_per_epoch
         models = self.build(config, spec, tables)
+        models = Models(models.model, framed_predictor(models.predictor, config))
         losses, loss_weights = self.losses(config, spec, tables)
         models.model.compile(
             optimizer=build_optimizer(config, total_steps),
@@ -367,6 +371,17 @@ class Recipe:
             metrics = evaluate_table(predictor, tables.validation, config.batch_size)
         write_metrics(metrics, run.metrics)
         return metrics
+
+
+def framed_predictor(predictor: keras.Model, config: TrainConfig) -> keras.Model:
+    """The predictor with the config's ``face_framing`` and ``test_time_flip`` recorded
+    (``affectkeras.framing.with_framing``); unchanged for the default aligned RGB framing."""
+    framing = dataclasses.replace(
+        FRAMINGS[config.face_framing], flip_average=bool(config.test_time_flip)
+    )
+    if framing == FaceFraming():
+        return predictor
+    return with_framing(predictor, framing)
 
 
 def predictor_of(model: keras.Model, names: tuple[str, ...] | list[str]) -> keras.Model:

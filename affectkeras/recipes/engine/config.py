@@ -68,6 +68,12 @@ class TrainConfig:
         decay_steps, decay_rate: the exponential schedule's staircase.
         augment_flip, augment_translate, augment_rotation: training-time augmentation (random
             horizontal flip; pad-and-random-crop shift as a fraction of the side; degrees).
+        augment_scale, augment_erase: zoom by up to this fraction; random erasing with this
+            probability per sample (``affectkeras.data.feeding.augment``).
+        face_framing: how the training faces are framed, recorded in the saved predictor so
+            that ``predict`` cuts faces the same way: ``aligned`` (five-point template) or
+            ``fer2013`` (YuNet box, grey; ``affectkeras.framing.FRAMINGS``).
+        test_time_flip: the saved predictor averages each face with its mirror image.
         seed: seeds weights, data order and augmentation; same seed, same run on CPU.
         mixed_precision: compute in float16 (``mixed_float16``); outputs stay float32.
         monitor: the validation score that selects ``model.keras``: ``abaw`` (the ABAW score
@@ -108,6 +114,10 @@ class TrainConfig:
     augment_flip: bool = True
     augment_translate: float = 0.1
     augment_rotation: float = 0.0
+    augment_scale: float = 0.0
+    augment_erase: float = 0.0
+    face_framing: str = "aligned"
+    test_time_flip: bool = False
     seed: int = 0
     mixed_precision: bool = False
     monitor: str = "abaw"
@@ -171,6 +181,16 @@ class TrainConfig:
                 "backbone_weights and init_from both set the backbone's starting weights: "
                 "give one of them"
             )
+        from affectkeras.framing import FRAMINGS
+
+        if self.face_framing not in FRAMINGS:
+            raise ValueError(
+                f"face_framing={self.face_framing!r}; choose one of {sorted(FRAMINGS)}"
+            )
+        if not 0.0 <= self.augment_scale < 1.0:
+            raise ValueError(f"augment_scale must be in [0, 1), got {self.augment_scale}")
+        if not 0.0 <= self.augment_erase <= 1.0:
+            raise ValueError(f"augment_erase must be in [0, 1], got {self.augment_erase}")
         if self.verbose not in (0, 1, 2):
             raise ValueError(f"verbose must be 0, 1 or 2, got {self.verbose}")
 
