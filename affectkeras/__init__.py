@@ -30,9 +30,28 @@ _LAZY_SUBMODULES = (
     "inference",
     "plots",
     "export",
+    "presets",
+    "framing",
 )
 
-__all__ = ["__version__", *_LAZY_SUBMODULES]
+__all__ = ["__version__", "load_preset", "list_presets", *_LAZY_SUBMODULES]
+
+
+def load_preset(name: str | None = None) -> Any:
+    """A trained predictor shipped in the package, by name (default: the default preset).
+
+    See ``affectkeras.presets``; ``affectkeras.list_presets()`` names them. Offline.
+    """
+    from affectkeras import presets
+
+    return presets.load_preset(name or presets.DEFAULT_PRESET)
+
+
+def list_presets() -> list[str]:
+    """The names of the presets shipped in this installation."""
+    from affectkeras import presets
+
+    return presets.list_presets()
 
 
 def __getattr__(name: str) -> Any:

@@ -147,7 +147,8 @@ def _fixed(sizes: tuple, shapes: dict) -> tuple[int, ...]:
 
 
 def load_predictor(path: str | Path) -> Any:
-    """Loads :data:`MODEL_FILE` from a RUN_DIR, or a ``.keras`` file (affectkeras objects known).
+    """Loads :data:`MODEL_FILE` from a RUN_DIR, a ``.keras`` file or a preset name
+    (``affectkeras.presets``; a path that exists wins), affectkeras objects known.
 
     Raises:
         ValueError: no such file, a file that is not a Keras archive (a zip; e.g. a text file
@@ -155,13 +156,18 @@ def load_predictor(path: str | Path) -> Any:
     """
     import keras
 
+    from affectkeras.presets import list_presets, resolve_model
+
     for module in ("losses", "metrics", "models"):  # registers the serializable objects
         importlib.import_module(f"affectkeras.{module}")
-    path = Path(path)
+    path = resolve_model(path)
     if path.is_dir():
         path = path / MODEL_FILE
     if not path.is_file():
-        raise ValueError(f"{path}: no such model file (give a RUN_DIR or a .keras file)")
+        raise ValueError(
+            f"{path}: no such model file (give a RUN_DIR, a .keras file or a preset name: "
+            f"{', '.join(list_presets())})"
+        )
     if not zipfile.is_zipfile(path):
         raise ValueError(
             f"{path}: not a Keras model archive (a .keras file is a zip; this one is "

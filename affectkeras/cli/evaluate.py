@@ -16,7 +16,9 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         "expr_acc, expr_score_abaw2, au_f1, au_acc, au_score_abaw2, va_ccc_valence, "
         "va_ccc_arousal, va_ccc, mtl_p, n_expr, n_au, n_va.",
     )
-    parser.add_argument("model", metavar="RUN_DIR_OR_MODEL", help="run directory or .keras file")
+    parser.add_argument(
+        "model", metavar="RUN_DIR_OR_MODEL", help="run directory, .keras file or preset name"
+    )
     parser.add_argument(
         "--data", action="append", required=True, metavar="SPEC", help="data to score (repeatable)"
     )

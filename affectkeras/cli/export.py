@@ -20,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         "the folder appears, the artifact is run against the Keras model (tolerance 1e-5 "
         "SavedModel, 1e-4 ONNX and LiteRT); the folder is written atomically.",
     )
-    parser.add_argument("model", metavar="MODEL", help="RUN_DIR or .keras file")
+    parser.add_argument("model", metavar="MODEL", help="RUN_DIR, .keras file or preset name")
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write")
     parser.add_argument(
         "--format", choices=FORMATS, default="tf_saved_model", help="default: tf_saved_model"

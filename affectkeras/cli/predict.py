@@ -15,15 +15,24 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         "face: box, valence/arousal, expression and its probabilities, AU decisions and "
         "probabilities. A frame without a face gets one row with face -1 and empty predictions. "
         "Temporal (window) models see each face's previous frames. A folder of numbered images "
-        "(00001.jpg, ...) is read as the frames of one video.",
+        "(00001.jpg, ...) is read as the frames of one video. Faces are cut as the model's "
+        "training faces were (five-point alignment, or the detector's box with a margin and "
+        "grey for FER-style models). Without MODEL the default preset is used.",
     )
-    parser.add_argument("model", metavar="MODEL", help="RUN_DIR or .keras file")
+    parser.add_argument(
+        "model",
+        metavar="MODEL",
+        nargs="?",
+        default=None,
+        help="RUN_DIR, .keras file or preset name (default: the default preset, "
+        "affectkeras.presets.DEFAULT_PRESET)",
+    )
     parser.add_argument("input", metavar="INPUT", help="image, folder of images, or video file")
     parser.add_argument(
         "--out",
-        required=True,
         metavar="PATH",
-        help="CSV file to write (--format abaw: the folder for the submission files)",
+        help="CSV file to write (--format abaw: the folder for the submission files); "
+        "without it the CSV goes to standard output and the summary to standard error",
     )
     parser.add_argument(
         "--format",
@@ -36,6 +45,12 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         dest="detect",
         action="store_false",
         help="the images are already cropped, aligned faces: no detection, resize only",
+    )
+    parser.add_argument(
+        "--recursive",
+        action="store_true",
+        help="a folder's sub-folders' images too (e.g. class folders); the image column "
+        "keeps their path under INPUT",
     )
     parser.add_argument("--plot", metavar="DIR", help="also write timeline/circumplex PNGs here")
     parser.add_argument(
@@ -59,8 +74,13 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import sys
+
+    if args.format == "abaw" and not args.out:
+        print("affectkeras predict: error: --format abaw needs --out FOLDER", file=sys.stderr)
+        return 2
     from affectkeras.inference import detect as detection
-    from affectkeras.inference.predict import predict, write_csv
+    from affectkeras.inference.predict import csv_text, predict, write_csv
     from affectkeras.inference.submission import write_abaw
 
     detector = None
@@ -71,26 +91,32 @@ def run(args: argparse.Namespace) -> int:
             ),
             max_side=args.detect_size or detection.DEFAULT_MAX_SIDE,
         )
+    from affectkeras.presets import DEFAULT_PRESET
+
     progress = not getattr(args, "quiet", False)
     table = predict(
-        args.model,
+        args.model or DEFAULT_PRESET,
         args.input,
         detect=args.detect,
         batch_size=args.batch_size,
         detector=detector,
         progress=progress,
+        recursive=args.recursive,
     )
     if args.format == "abaw":
         written = write_abaw(table, args.out)
         print(f"wrote {len(written)} ABAW submission files to {args.out}")
-    else:
+    elif args.out:
         write_csv(table, args.out)
         print(f"wrote {len(table)} rows to {args.out}")
+    else:
+        sys.stdout.write(csv_text(table))
+    report = sys.stdout if args.out else sys.stderr
     frames = table.attrs["timings"]["frames"]
-    print(f"{frames} frames, {table.attrs['no_face_frames']} without a face")
+    print(f"{frames} frames, {table.attrs['no_face_frames']} without a face", file=report)
     if args.plot:
         from affectkeras.plots import plot_predictions
 
         figures = plot_predictions(table, args.plot)
-        print(f"wrote {len(figures)} figures to {args.plot}")
+        print(f"wrote {len(figures)} figures to {args.plot}", file=report)
     return 0

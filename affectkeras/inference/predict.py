@@ -1,7 +1,8 @@
 """Per-frame affect of every face in an image, a folder of images or a video.
 
-For each frame: YuNet finds the faces (``detect``), each is aligned to the five-point template
-at the model's input size (``align``), faces are linked over frames by an IoU tracker
+For each frame: YuNet finds the faces (``detect``), each is cut as the model's training faces
+were (``affectkeras.framing``: aligned to the five-point template, or the detector's box with
+a margin) at the model's input size (``align``), faces are linked over frames by an IoU tracker
 (``tracks``), and the model predicts batches of faces. A frame without a face gives one row with
 ``face`` = -1 and empty predictions, so no frame is dropped silently. Window (temporal)
 predictors (contract 7) get, per face, the window of its track's previous crops (``last``
@@ -41,7 +42,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from affectkeras.data.skips import SkipReport
-from affectkeras.inference.align import align_face
+from affectkeras.framing import face_framing
 from affectkeras.inference.columns import INTEGER_COLUMNS, PREDICT_COLUMNS, prediction_values
 from affectkeras.inference.detect import FaceDetector
 from affectkeras.inference.tracks import IoUTracker
@@ -61,6 +62,7 @@ class PendingFace:
 
     row: dict[str, Any]
     inputs: Any = None
+    track: int = -1
 
 
 @dataclass
@@ -104,6 +106,7 @@ class FacePredictor:
         self.outputs = [name for name in model.output_names if name in CANONICAL_OUTPUTS]
         if not self.outputs:
             raise ValueError(f"the model outputs {model.output_names}, none of {CANONICAL_OUTPUTS}")
+        self.framing = face_framing(model)
         self.detector = (detector or FaceDetector()) if detect else None
         self.batch_size = int(batch_size)
         self.timings = Timings()
@@ -127,7 +130,7 @@ class FacePredictor:
         start = self.timings.add("detect", start)
         out = []
         for face in faces:
-            crop = align_face(image, face.landmarks, max(size))
+            crop = self.framing.cut(image, face.box, face.landmarks, max(size))
             if size[0] != size[1]:
                 crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
             out.append((face.box, crop))
@@ -157,7 +160,7 @@ class FacePredictor:
             row = {**base, "face": face}
             if box is not None:
                 row.update(zip(BOX_COLUMNS, (round(float(v), 1) for v in box), strict=True))
-            face_row = PendingFace(row)
+            face_row = PendingFace(row, track=int(track))
             if self._sequences is not None:
                 for pixels, mask, faces in self._sequences.push(track, crop, face_row):
                     self._queue.append(((pixels, mask), faces))
@@ -250,16 +253,19 @@ def predict(
     batch_size: int = 32,
     detector: FaceDetector | None = None,
     progress: bool = False,
+    recursive: bool = False,
 ) -> pd.DataFrame:
     """Per-frame, per-face predictions of a model on an image, an image folder or a video.
 
     Args:
-        model: a predictor, or the path of a RUN_DIR / ``.keras`` file.
+        model: a predictor, the path of a RUN_DIR / ``.keras`` file, or a preset name.
         path: an image, a folder of images (numbered frames form a video), or a video file.
         detect: detect and align faces (False: the images are already cropped faces).
         batch_size: faces per model call.
         detector: the ``FaceDetector`` to use (default YuNet, threshold 0.7).
         progress: show a progress bar (frames) on stderr.
+        recursive: a folder's sub-folders' images too (e.g. class folders; ``image`` is then
+            the path under the folder, ``happy/0001.jpg``).
 
     Returns:
         A DataFrame with SPEC.md's predict columns; ``attrs`` holds ``fps`` (videos),
@@ -271,7 +277,7 @@ def predict(
         from affectkeras.predictor import load_predictor
 
         model = load_predictor(model)
-    source = open_source(path)
+    source = open_source(path, recursive=recursive)
     runner = FacePredictor(model, detect, detector, batch_size)
     skips = SkipReport()
     frames: Iterable[Frame] = source.frames(skips)
@@ -304,6 +310,11 @@ def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Writes a predict table as CSV (SPEC.md header, empty cells for missing values)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = table.to_csv(index=False, float_format="%.6g", na_rep="")
+    text = csv_text(table)
     write_atomically(path, text)  # a full disk: one WriteError naming path, no partial file
     return path
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """A predict table as CSV text (SPEC.md header, empty cells for missing values)."""
+    return table.to_csv(index=False, float_format="%.6g", na_rep="")

@@ -65,6 +65,7 @@ class Source:
         files: the image files, in order (empty for a video).
         fps: frames per second of a video (None otherwise, or when the file does not say).
         frame_count: frames a video announces (OpenCV's estimate), else the number of files.
+        recursive: stills gathered from sub-folders too (named by their path under ``path``).
     """
 
     path: Path
@@ -72,6 +73,7 @@ class Source:
     files: tuple[Path, ...] = ()
     fps: float | None = None
     frame_count: int = 0
+    recursive: bool = False
 
     @property
     def name(self) -> str:
@@ -98,6 +100,8 @@ class Source:
                 continue
             if self.kind == "frames":
                 yield Frame(self.name, int(path.stem), image)
+            elif self.recursive:  # the sub-folders (often class names) stay in the name
+                yield Frame(path.relative_to(self.path).as_posix(), -1, image)
             else:
                 yield Frame(path.name, -1, image)
 
@@ -129,17 +133,46 @@ def read_video(path: Path) -> Iterator[Frame]:
         raise ValueError(f"{path}: the video has no frame OpenCV can decode")
 
 
-def open_source(path: str | Path) -> Source:
+def open_source(path: str | Path, recursive: bool = False) -> Source:
     """Classifies an input path (image, folder of stills or numbered frames, video).
 
+    Args:
+        path: an image, a video, or a folder of images.
+        recursive: a folder's images include those of its sub-folders, at any depth (stills
+            named by their path under ``path``, e.g. ``happy/0001.jpg``).
+
     Raises:
-        ValueError: no such path, an unknown file type, or a folder without images.
+        ValueError: no such path, an unknown file type, or a folder without images (saying
+            so when only its sub-folders hold images: use ``recursive``).
     """
     path = Path(path)
+    if path.is_dir() and recursive:
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not files:
+            suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
+            raise ValueError(
+                f"{path}: neither the folder nor its sub-folders hold an image ({suffixes})"
+            )
+        return Source(path, "stills", tuple(files), frame_count=len(files), recursive=True)
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not files:
             suffixes = ", ".join(sorted(IMAGE_SUFFIXES))
+            nested = sorted(
+                {
+                    p.relative_to(path).parts[0]
+                    for p in path.rglob("*")
+                    if p.suffix.lower() in IMAGE_SUFFIXES
+                }
+            )
+            if nested:
+                shown = ", ".join(f"{name}/" for name in nested[:5]) + (
+                    ", ..." if len(nested) > 5 else ""
+                )
+                raise ValueError(
+                    f"{path}: the folder holds no image itself, but its sub-folders {shown} do "
+                    "(class folders?): add --recursive (Python: recursive=True) to read them all"
+                )
             raise ValueError(f"{path}: the folder holds no image ({suffixes})")
         if all(p.stem.isdigit() for p in files):
             files = sorted(files, key=lambda p: int(p.stem))

@@ -29,10 +29,11 @@ logger = logging.getLogger("affectkeras.recipes")
 
 
 def backbone_source(path: str | Path) -> Path:
-    """The ``.keras`` file ``init_from`` names: ``PATH/model.keras`` for a RUN_DIR."""
+    """The ``.keras`` file ``init_from`` names: ``PATH/model.keras`` for a RUN_DIR, a preset's."""
     from affectkeras.predictor import MODEL_FILE
+    from affectkeras.presets import resolve_model
 
-    path = Path(path)
+    path = resolve_model(path)  # a preset's name names its model.keras
     file = path / MODEL_FILE if path.is_dir() else path
     if not file.is_file():
         raise ValueError(
