@@ -203,14 +203,24 @@ def trained_labels(model: Any) -> dict[str, list[str]]:
     """
     result: dict[str, list[str]] = {}
     for name in model.output_names:
-        try:
-            layer = model.get_layer(name)
-        except ValueError:
-            continue
-        trained = getattr(layer, "trained_names", None)
+        trained = _trained_names(model, name)
         if trained is not None:
             result[name] = list(trained)
     return result
+
+
+def _trained_names(model: Any, name: str) -> Any:
+    """The ``trained_names`` of the layer called ``name``, looking into nested models too (a
+    predictor wrapped by ``affectkeras.framing.with_framing`` keeps its layers inside)."""
+    for layer in getattr(model, "layers", ()):
+        if layer.name == name and getattr(layer, "trained_names", None) is not None:
+            return layer.trained_names
+    for layer in getattr(model, "layers", ()):
+        if hasattr(layer, "layers"):
+            found = _trained_names(layer, name)
+            if found is not None:
+                return found
+    return None
 
 
 def output_dict(model: Any, outputs: Any) -> dict[str, np.ndarray]:

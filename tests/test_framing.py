@@ -118,3 +118,17 @@ def test_a_run_records_its_framing_in_model_keras(tmp_path):
     assert main([*argv, "--out", str(tmp_path / "run")]) == 0
     model = load_predictor(tmp_path / "run")
     assert face_framing(model) == dataclasses.replace(FRAMINGS["fer2013"], flip_average=True)
+
+
+def test_a_framed_sjmt_predictor_still_lists_its_trained_labels():
+    from affectkeras.models.layers import JointToCanonical
+    from affectkeras.predictor import trained_labels
+
+    image = keras.Input((8, 8, 3), name="image")
+    joint = keras.layers.Dense(2)(keras.layers.Flatten()(image))
+    au = JointToCanonical(
+        [[0, 0], [1, 2]], 3, False, names=["AU1", "AU2", "AU4"], name="action_units"
+    )(joint)
+    model = keras.Model(image, {"action_units": au})
+    framed = with_framing(model, FRAMINGS["fer2013"])
+    assert trained_labels(framed) == trained_labels(model) == {"action_units": ["AU1", "AU4"]}
