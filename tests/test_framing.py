@@ -14,6 +14,8 @@ from affectkeras.inference.align import ARCFACE_TEMPLATE, framed_template, templ
 from affectkeras.models.layers import FramingLayer
 from affectkeras.predictor import load_predictor
 
+pytestmark = pytest.mark.jax  # a layer, a wrapper model and a training run: backend-dependent
+
 
 def small_predictor(size: int = 16) -> keras.Model:
     image = keras.Input((size, size, 3), name="image")

@@ -19,6 +19,8 @@ from affectkeras.inference import LivePredictor
 from affectkeras.inference.predict import predict
 from affectkeras.predictor import load_predictor, trained_labels
 
+pytestmark = pytest.mark.jax  # the shipped preset must load and predict on JAX too
+
 
 @pytest.fixture(scope="module")
 def preset_model():

@@ -7,6 +7,8 @@ import pytest
 
 from affectkeras.losses import WeightedCrossEntropy
 
+pytestmark = pytest.mark.jax  # the loss runs in keras.ops
+
 
 def numpy_smoothed_ce(y, p, eps, class_weights=None, sample_weight=None):
     labelled = y >= 0
