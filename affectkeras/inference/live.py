@@ -92,8 +92,7 @@ class LivePredictor:
 
     def reset(self) -> None:
         """Forgets the tracks and the temporal history (a new stream or a cut)."""
-        self._runner._tracker.reset()
-        self._runner._history.reset()
+        self._runner.reset_tracks()
 
     def __call__(self, frame: np.ndarray, bgr: bool = False) -> list[dict[str, Any]]:
         """The faces of one frame.
@@ -129,11 +128,9 @@ class LivePredictor:
     def _run(self, pending: list, whole: tuple) -> list[dict[str, Any]]:
         runner = self._runner
         faces = [face for face in pending if face.row.get("face", -1) >= 0]
+        batch_inputs = [inputs for inputs, _ in runner.take_queue()]
         if not faces:
-            runner._queue.clear()
             return []
-        batch_inputs = [inputs for inputs, _ in runner._queue]
-        runner._queue.clear()
         if runner.inputs.windowed:
             batch: Any = {
                 "pixels": np.stack([pixels for pixels, _ in batch_inputs]),

@@ -144,8 +144,7 @@ class FacePredictor:
         sequence = None if frame.is_still else frame.name
         if sequence is None or sequence != self._sequence:
             self._flush_sequences()
-            self._tracker.reset()
-            self._history.reset()
+            self.reset_tracks()
         self._sequence = sequence
         found = self.crops(frame.image)
         if not found:
@@ -170,6 +169,17 @@ class FacePredictor:
             pending.append(face_row)
         self.timings.faces += len(pending)
         return pending
+
+    def reset_tracks(self) -> None:
+        """Forgets the tracks and the temporal history (a new video or stream)."""
+        self._tracker.reset()
+        self._history.reset()
+
+    def take_queue(self) -> list[tuple[Any, list[PendingFace]]]:
+        """The queued ``(model inputs, faces)`` pairs, removed from the queue (callers that
+        run the model themselves: ``inference.live``)."""
+        queue, self._queue = self._queue, []
+        return queue
 
     def _flush_sequences(self) -> None:
         if self._sequences is not None:
