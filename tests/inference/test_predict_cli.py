@@ -15,8 +15,7 @@ from affectkeras.cli.main import main
 from affectkeras.data import read
 from affectkeras.data.feeding.decode import read_image
 from affectkeras.framing import FRAMINGS, with_framing
-from affectkeras.inference.detect import FaceDetector
-from affectkeras.inference.framing_check import framing_check, measure_framing, paste_faces
+from affectkeras.inference.framing_check import framing_check, measure_framing
 from affectkeras.inference.tracks import box_iou
 from affectkeras.predictor import load_predictor
 
@@ -189,7 +188,7 @@ def test_bad_input_is_one_line_and_exit_2(expression_run, video_file, tmp_path, 
 
 
 @pytest.mark.slow
-def test_the_synthetic_framing_is_measured_and_cuts_closer_to_the_crops(
+def test_the_synthetic_framing_is_measured_and_predict_matches_the_crops(
     accurate_expression_run, expression_stills
 ):
     table = read(f"{expression_stills}?split=validation").head(300)
@@ -197,17 +196,7 @@ def test_the_synthetic_framing_is_measured_and_cuts_closer_to_the_crops(
     measured = measure_framing(crops, "aligned")
     assert measured["detected"] > 0.9
     assert measured["scale"][1] == pytest.approx(FRAMINGS["synthetic"].scale, abs=0.03)
-    # model-free: the framing's cut of a pasted face is nearer the crop, pixel for pixel
-    frames, _ = paste_faces(crops, np.random.default_rng(0))
-    detector = FaceDetector()
-    errors = {"aligned": [], "synthetic": []}
-    for frame, crop in zip(frames, crops, strict=True):
-        face = max(detector.detect(frame), key=lambda found: found.box[2] * found.box[3])
-        for name in errors:
-            cut = FRAMINGS[name].cut(frame, face.box, face.landmarks, crop.shape[0])
-            errors[name].append(np.abs(cut.astype(float) - crop).mean())
-    assert np.mean(errors["synthetic"]) < np.mean(errors["aligned"])
-    # and predict on the pasted faces scores about what the crops score (measured: 0.75 and
+    # predict on the pasted faces scores about what the crops score (measured: 0.75 and
     # 0.80 against 0.80 on the crops; at 300 faces a 4 % zoom moves a tiny model both ways)
     model = load_predictor(accurate_expression_run)
     truth = table["expression"].to_numpy()
