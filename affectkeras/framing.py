@@ -178,6 +178,16 @@ def with_framing(predictor: Any, framing: FaceFraming) -> Any:
     return keras.Model(image, outputs, name=predictor.name)
 
 
+def framed_predictor(predictor: Any, name: str, flip_average: bool = False) -> Any:
+    """``predictor`` recording the named framing (``FRAMINGS[name]``, the ``face_framing``
+    config key) and ``flip_average`` (``test_time_flip``); unchanged for the default aligned
+    RGB framing, so such runs save the same model as before framings existed."""
+    framing = dataclasses.replace(FRAMINGS[name], flip_average=bool(flip_average))
+    if framing == FaceFraming():
+        return predictor
+    return with_framing(predictor, framing)
+
+
 def _unwrapped(model: Any) -> Any:
     """The predictor inside a ``with_framing`` model (``model`` itself when it has none)."""
     if any(_is_framing(layer) for layer in model.layers):

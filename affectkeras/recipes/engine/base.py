@@ -18,7 +18,6 @@ way for every recipe:
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import json
 import logging
@@ -37,7 +36,7 @@ from affectkeras.data.feeding.augment import Augment
 from affectkeras.data.feeding.feed import Feed, make_feed
 from affectkeras.evaluation.evaluate import evaluate_table, write_metrics
 from affectkeras.evaluation.scoring import canonical_truth
-from affectkeras.framing import FRAMINGS, FaceFraming, with_framing
+from affectkeras.framing import framed_predictor
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import get_backbone
 from affectkeras.output_spec import OutputSpec
@@ -282,7 +281,8 @@ class Recipe:
             return self._finish_run(run, tables, config, pipeline)
         total_steps = epochs * steps_per_epoch
         models = self.build(config, spec, tables)
-        models = Models(models.model, framed_predictor(models.predictor, config))
+        framed = framed_predictor(models.predictor, config.face_framing, config.test_time_flip)
+        models = Models(models.model, framed)
         losses, loss_weights = self.losses(config, spec, tables)
         models.model.compile(
             optimizer=build_optimizer(config, total_steps),
@@ -371,17 +371,6 @@ class Recipe:
             metrics = evaluate_table(predictor, tables.validation, config.batch_size)
         write_metrics(metrics, run.metrics)
         return metrics
-
-
-def framed_predictor(predictor: keras.Model, config: TrainConfig) -> keras.Model:
-    """The predictor with the config's ``face_framing`` and ``test_time_flip`` recorded
-    (``affectkeras.framing.with_framing``); unchanged for the default aligned RGB framing."""
-    framing = dataclasses.replace(
-        FRAMINGS[config.face_framing], flip_average=bool(config.test_time_flip)
-    )
-    if framing == FaceFraming():
-        return predictor
-    return with_framing(predictor, framing)
 
 
 def predictor_of(model: keras.Model, names: tuple[str, ...] | list[str]) -> keras.Model:
