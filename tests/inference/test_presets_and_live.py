@@ -127,8 +127,17 @@ def test_the_wheel_ships_the_preset(tmp_path):
     import sys
     from pathlib import Path
 
+    import shutil
+
+    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources, and the
+    # notebook tests (another worker) check that nothing writes into the repository.
     root = Path(__file__).resolve().parents[2]
-    command = [sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "--no-build-isolation"]
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "setup.cfg", "README.md"):
+        shutil.copy2(root / name, source / name)
+    shutil.copytree(root / "affectkeras", source / "affectkeras", ignore=shutil.ignore_patterns("__pycache__"))
+    command = [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation"]
     subprocess.run([*command, "-w", str(tmp_path), "-q"], check=True, cwd=tmp_path)
     (wheel,) = tmp_path.glob("affectkeras-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
