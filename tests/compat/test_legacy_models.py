@@ -58,3 +58,21 @@ def test_a_gru_window_model_saved_before_issue_21_keeps_its_last_step_readout():
     assert described.windowed and described.readout == "last"
     predicted = frame_outputs(model.predict(inputs, verbose=0), inputs["mask"], described.readout)
     np.testing.assert_allclose(predicted["expression"], expected["expression"], atol=1e-5)
+
+
+@pytest.mark.parametrize("recipe", ["temporal_stat", "teacher_student"])
+def test_a_window_model_saved_before_gives_the_same_outputs_from_per_frame_values(recipe):
+    """evaluate and predict cut a saved window model into its frame CNN, run once per frame,
+    and its temporal part (``split_window_model``): the old files' outputs are unchanged."""
+    from affectkeras.models.temporal import split_window_model
+
+    model = keras.models.load_model(LEGACY / f"{recipe}.keras", compile=False)
+    inputs, expected = _saved(recipe)
+    pixels, mask = inputs["pixels"], inputs["mask"]
+    windows, steps = mask.shape
+    split = split_window_model(model)
+    values = split.frame_values(pixels.reshape(windows * steps, *pixels.shape[2:]))
+    predicted = split.predict(values, np.arange(windows * steps).reshape(windows, steps), mask)
+    assert set(predicted) == set(expected)
+    for name, saved in expected.items():
+        np.testing.assert_allclose(predicted[name], saved, rtol=1e-5, atol=1e-5, err_msg=name)
