@@ -128,20 +128,10 @@ class LivePredictor:
     def _run(self, pending: list, whole: tuple) -> list[dict[str, Any]]:
         runner = self._runner
         faces = [face for face in pending if face.row.get("face", -1) >= 0]
-        batch_inputs = [inputs for inputs, _ in runner.take_queue()]
+        queue = runner.take_queue()
         if not faces:
             return []
-        if runner.inputs.windowed:
-            batch: Any = {
-                "pixels": np.stack([pixels for pixels, _ in batch_inputs]),
-                "mask": np.stack([mask for _, mask in batch_inputs]),
-            }
-        else:
-            batch = np.stack(batch_inputs)
-        raw = runner.model.predict_on_batch(batch)
-        from affectkeras.predictor import output_dict
-
-        outputs = output_dict(runner.model, raw)
+        outputs = runner.queue_outputs(queue)
         result = []
         for index, face in enumerate(faces):
             item: dict[str, Any] = {"track": face.track}

@@ -45,6 +45,7 @@ from affectkeras.data.skips import SkipReport
 from affectkeras.framing import face_framing
 from affectkeras.inference.columns import INTEGER_COLUMNS, PREDICT_COLUMNS, prediction_values
 from affectkeras.inference.detect import FaceDetector
+from affectkeras.inference.feature_windows import frame_features_for
 from affectkeras.inference.tracks import IoUTracker
 from affectkeras.inference.video import Frame, open_source
 from affectkeras.inference.windows import TrackHistory, TrackSequences
@@ -115,6 +116,8 @@ class FacePredictor:
         self._sequences = None
         if self.inputs.windowed and self.inputs.readout == "sequence":
             self._sequences = TrackSequences(self.inputs.window)
+        # window models: the frame CNN once per crop, windows of crop ids (None: of crops)
+        self.features = frame_features_for(model)
         self._sequence: str | None = None
         self._queue: list[tuple[Any, list[PendingFace]]] = []  # model inputs, faces they serve
 
@@ -160,11 +163,12 @@ class FacePredictor:
             if box is not None:
                 row.update(zip(BOX_COLUMNS, (round(float(v), 1) for v in box), strict=True))
             face_row = PendingFace(row, track=int(track))
+            item = crop if self.features is None else self.features.add(crop)
             if self._sequences is not None:
-                for pixels, mask, faces in self._sequences.push(track, crop, face_row):
+                for pixels, mask, faces in self._sequences.push(track, item, face_row):
                     self._queue.append(((pixels, mask), faces))
             else:
-                face_row.inputs = self._history.push(track, crop) if self.inputs.windowed else crop
+                face_row.inputs = self._history.push(track, item) if self.inputs.windowed else crop
                 self._queue.append((face_row.inputs, [face_row]))
             pending.append(face_row)
         self.timings.faces += len(pending)
@@ -190,21 +194,31 @@ class FacePredictor:
         if not self._queue:
             return
         start = time.perf_counter()
-        mask = None
-        if not self.inputs.windowed:
-            batch: Any = np.stack([inputs for inputs, _ in self._queue])
-        else:
-            mask = np.stack([inputs[1] for inputs, _ in self._queue])
-            batch = {"pixels": np.stack([inputs[0] for inputs, _ in self._queue]), "mask": mask}
-        outputs = _output_dict(self.model, self.model.predict_on_batch(batch))
-        per_frame = frame_outputs(
-            {name: outputs[name] for name in self.outputs}, mask, self.inputs.readout
-        )
+        per_frame = self.queue_outputs(self._queue)
         faces = [face for _, served in self._queue for face in served]
         for index, face in enumerate(faces):
             face.row.update(prediction_values({k: v[index] for k, v in per_frame.items()}))
         self._queue.clear()
         self.timings.add("model", start)
+
+    def queue_outputs(self, queue: list[tuple[Any, list[PendingFace]]]) -> dict[str, np.ndarray]:
+        """The canonical outputs of queued ``(model inputs, faces)`` pairs, a row per face."""
+        mask = None
+        if not self.inputs.windowed:
+            outputs = self.model.predict_on_batch(np.stack([inputs for inputs, _ in queue]))
+        else:
+            windows = np.stack([inputs[0] for inputs, _ in queue])  # crops, or crop ids
+            mask = np.stack([inputs[1] for inputs, _ in queue])
+            if self.features is None:
+                outputs = self.model.predict_on_batch({"pixels": windows, "mask": mask})
+            else:
+                outputs = self.features.predict(windows, mask)
+                held = self._sequences.held() if self._sequences else self._history.held()
+                self.features.keep(held)
+        outputs = _output_dict(self.model, outputs)
+        return frame_outputs(
+            {name: outputs[name] for name in self.outputs}, mask, self.inputs.readout
+        )
 
     def predict(self, frames: Iterable[Frame]) -> list[dict[str, Any]]:
         """Rows of every face (and face-less frame) of ``frames``, in frame order."""

@@ -37,6 +37,10 @@ class TrackHistory:
         """Forgets every track (a new video or still image)."""
         self._crops.clear()
 
+    def held(self) -> list:
+        """Every crop kept for the windows to come (crop ids with ``feature_windows``)."""
+        return [crop for crops in self._crops.values() for crop in crops]
+
     def push(self, track: int, crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Adds the current crop of ``track``; returns its window [s, H, W, 3] and mask [s]."""
         crops = self._crops.setdefault(track, deque(maxlen=self.window))
@@ -84,6 +88,10 @@ class TrackSequences:
             return []
         del self._open[track]
         return [self._sequence(crops, items)]
+
+    def held(self) -> list:
+        """Every crop of the unfinished sequences (crop ids with ``feature_windows``)."""
+        return [crop for crops, _ in self._open.values() for crop in crops]
 
     def flush(self) -> list[tuple[np.ndarray, np.ndarray, list]]:
         """Every unfinished sequence, padded at its end; the buffer is then empty."""
