@@ -31,6 +31,7 @@ from affectkeras.data.feeding.keras_dataset import FeedDataset
 from affectkeras.data.feeding.windows import frame_windows, sequences
 from affectkeras.data.reading.read import read_datasets
 from affectkeras.data.table import expression_classes
+from affectkeras.evaluation.feed_windows import predict_feed_windows, window_split
 from affectkeras.evaluation.scoring import (
     canonical_truth,
     predict_feed,
@@ -89,6 +90,7 @@ def evaluate_table(
     num_classes: int | None = None,
     progress: bool = False,
     plot_dir: str | Path | None = None,
+    cache_frames: bool = True,
 ) -> dict[str, Any]:
     """Scores of ``model`` on every row of ``table`` (bad images are left out and not scored).
 
@@ -100,6 +102,8 @@ def evaluate_table(
         progress: show a progress bar.
         plot_dir: also write the evaluation figures here (``affectkeras.plots.plot_evaluation``:
             confusion matrix, per-AU F1, VA density), for the tasks scored.
+        cache_frames: window predictors run their frame CNN once per row
+            (``feed_windows``); False feeds them pixel windows (the CNN once per step).
     """
     table = table.reset_index(drop=True)
     classes = num_classes or expression_classes(table)
@@ -107,7 +111,11 @@ def evaluate_table(
     feed = predictor_feed(model, table, spec)
     label = "evaluate" if progress else None
     dataset = FeedDataset(feed, batch_size)
-    samples, outputs = predict_feed(model, dataset, progress=label)
+    split = window_split(model) if cache_frames else None
+    if split is None:
+        samples, outputs = predict_feed(model, dataset, progress=label)
+    else:
+        samples, outputs = predict_feed_windows(split, dataset, progress=label)
     labelled = labelled_rows(outputs or _output_names(model), table, spec)
     truth = canonical_truth(table, classes)
     rows, outputs = scored_frames(feed, samples, outputs, describe_inputs(model).readout)
