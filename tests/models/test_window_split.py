@@ -1,4 +1,9 @@
-"""split_window_model: a window model's frame CNN once per frame gives the whole model's outputs."""
+"""split_window_model: a window model's frame CNN once per frame gives the whole model's outputs.
+
+The two read-outs of the recipes' window models are checked where they are used, against the
+pixel windows: tests/inference/test_feature_windows.py (predict) and
+tests/evaluation/test_feed_windows.py (evaluate); the old saved models in tests/compat.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,7 @@ import numpy as np
 import pytest
 
 from affectkeras.models.temporal import split_window_model
-from tests.helpers.window_models import (
-    fused_predictor,
-    last_window_predictor,
-    pixel_reading_predictor,
-    sequence_predictor,
-)
+from tests.helpers.window_models import fused_predictor, pixel_reading_predictor
 
 pytestmark = pytest.mark.jax
 
@@ -41,16 +41,6 @@ def _last_windows(window: int) -> tuple[np.ndarray, np.ndarray]:
     ends = np.arange(FRAMES)[:, None]
     steps = ends - (window - 1) + np.arange(window)[None, :]
     return np.maximum(steps, 0), steps >= 0
-
-
-def test_seed_four_windows_read_from_per_frame_values_equal_the_pixel_windows():
-    _assert_split_matches(last_window_predictor(SIZE, WINDOW), *_last_windows(WINDOW))
-
-
-def test_seed_two_sequences_padded_at_the_end_equal_the_pixel_sequences():
-    rows = np.array([[0, 1, 2, 3, 4], [5, 6, 6, 6, 6]])  # the last padded by its last frame
-    mask = np.array([[True] * 5, [True, True, False, False, False]])
-    _assert_split_matches(sequence_predictor(SIZE, steps=5), rows, mask)
 
 
 def test_the_fusion_of_image_and_window_variants_is_cut_inside_its_nested_models():

@@ -12,6 +12,11 @@ in the model (seed 004's fusion holds several ``frame_model``s and ``expression`
 
 Anything else (a layer reading the pixel window, a side needing the other side's inputs, a
 nested model given a Keras mask) raises :class:`Unsplittable`, with the reason.
+
+The walk reads Keras's functional graph (``_nodes_by_depth``, each node's ``arguments``, a
+model's ``_inputs_struct`` / ``_outputs_struct``), which is not public API: pyproject pins the
+Keras minor version, and tests/models/test_window_split.py and tests/compat check the cut
+against the whole model, so a change there shows as a failing test, not as other numbers.
 """
 
 from __future__ import annotations

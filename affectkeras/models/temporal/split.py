@@ -44,6 +44,7 @@ Example:
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -160,18 +161,30 @@ def split_window_model(
 
     Returns:
         A :class:`WindowSplit` whose ``predict`` equals ``model`` on the same windows (within
-        float tolerance), or None for a model whose graph has no such cut.
+        float tolerance), or None for a model whose graph has no such cut. The result is kept
+        while ``model`` lives: later calls (another ``evaluate`` or ``predict`` of the same
+        model) reuse its two models and what the backend compiled for them.
     """
-    try:
-        return _split(model, pixels, mask, frame_batch)
-    except Unsplittable as reason:
+    kept = _SPLITS.setdefault(model, {})
+    key = (pixels, mask, int(frame_batch))
+    if key not in kept:
+        try:
+            kept[key] = _split(model, pixels, mask, frame_batch)
+        except Unsplittable as reason:
+            kept[key] = str(reason)
+    if isinstance(kept[key], str):
         logger.info(
             "window model %r: %s; its windows run the whole model (the frame CNN on every "
             "step of every window)",
             getattr(model, "name", "?"),
-            reason,
+            kept[key],
         )
         return None
+    return kept[key]
+
+
+_SPLITS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""model -> {(pixels, mask, frame_batch): WindowSplit, or why it has none}."""
 
 
 def _split(model: Any, pixels: str, mask: str, frame_batch: int) -> WindowSplit:
