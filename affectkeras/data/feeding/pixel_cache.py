@@ -118,10 +118,10 @@ def _write(feed, images_path: Path, ok_path: Path, workers, interpolation, progr
     shape = (len(feed.paths), height, width, 3)
     rows = used_rows(feed)
     logger.info(
-        "decoding %d images into the pixel cache %s (%.1f GB)",
+        "decoding %d images into the pixel cache %s (%.1f MB)",
         len(rows),
         images_path,
-        np.prod(shape) / 1e9,
+        np.prod(shape) / 1e6,
     )
     temporary = temporary_name(images_path, ".npy")
     with cleaned_on_failure(images_path, temporary):
