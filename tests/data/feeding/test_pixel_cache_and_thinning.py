@@ -77,9 +77,7 @@ def test_the_disk_cache_is_reused_and_follows_edited_files(tmp_path, monkeypatch
     np.testing.assert_array_equal(edited.images[:3], first.images[:3])
 
 
-def test_a_bad_image_is_counted_and_a_full_disk_is_one_error_naming_the_file(
-    tmp_path, monkeypatch
-):
+def test_a_bad_image_is_counted_and_a_full_disk_is_one_error_naming_the_file(tmp_path, monkeypatch):
     table = still_table(tmp_path / "images", 5)
     Path(table["path"][1]).write_bytes(b"not an image")
     feed = make_feed(table, SPEC, image_size=8, shuffle=False)
