@@ -89,7 +89,7 @@ def choose_pipeline(config: TrainConfig, feed: Feed, cache_dir: str | Path | Non
     if size <= config.max_memory_gb * 1e9:
         return "in_memory"
     folder = cache_folder(config, cache_dir)
-    if folder is not None and free_bytes(folder) >= size * 1.02 + 1e9:
+    if folder is not None and room_for(folder, size):
         return "disk_cache"
     if keras.backend.backend() == "tensorflow" and has_tensorflow():
         return "tf_data"
@@ -106,12 +106,13 @@ def cache_folder(config: TrainConfig, cache_dir: str | Path | None) -> Path | No
     return None if cache_dir is None else Path(cache_dir)
 
 
-def free_bytes(folder: Path) -> int:
-    """Free bytes on the file system that holds (or will hold) ``folder``."""
+def room_for(folder: Path, size: int) -> bool:
+    """The file system of ``folder`` keeps 10 % (at least 1 GB) free after ``size`` bytes more."""
     existing = folder
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    return shutil.disk_usage(existing).free
+    usage = shutil.disk_usage(existing)
+    return usage.free - size >= max(1e9, 0.1 * usage.total)
 
 
 def training_batches(
