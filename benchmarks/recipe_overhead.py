@@ -44,6 +44,7 @@ import numpy as np
 from affectkeras.data.reading.read import read_datasets
 from affectkeras.data.synthetic import write_stills
 from affectkeras.data.synthetic.writer import write_affwild2
+from affectkeras.data.table import expression_classes
 from affectkeras.models import build_task_model, get_backbone
 from affectkeras.output_spec import OutputSpec
 from affectkeras.recipes.single_task import SingleTask
@@ -56,10 +57,15 @@ class EpochTimer(keras.callbacks.Callback):
         super().__init__()
         self.seconds: list[float] = []
         self.cpu_seconds: list[float] = []
+        self.steps = 0
         self._start = self._cpu = 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start, self._cpu = time.perf_counter(), time.process_time()
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
@@ -83,7 +89,8 @@ def step_ms(seconds: list[float], steps: int) -> float:
     return round(1000.0 * statistics.median(later) / steps, 2)
 
 
-def timed(timer: EpochTimer, steps: int) -> dict:
+def timed(timer: EpochTimer) -> dict:
+    steps = timer.steps  # training batches of the last epoch (every epoch has as many)
     return {
         "step_ms": step_ms(timer.seconds, steps),
         "cpu_step_ms": step_ms(timer.cpu_seconds, steps),
@@ -103,13 +110,13 @@ def decoded(table, size: int) -> np.ndarray:
 
 def plain_run(backbone: str, size: int, data: str, args) -> dict:
     table = read_datasets([data])
-    table = table[table["expression"] >= 0]
+    table = table[(table["expression"] >= 0) & table["path"].map(os.path.isfile)]
     train = table[table["split"] == "train"]
     validation = table[table["split"] != "train"]
     x, y = decoded(train, size), train["expression"].to_numpy(np.int64)
     x_val = decoded(validation, size)
     keras.utils.set_random_seed(0)
-    spec = OutputSpec.create("expr", 7)
+    spec = OutputSpec.create("expr", expression_classes(table))
     model = build_task_model(get_backbone(backbone, input_shape=(size, size, 3)), spec)
     name = model.output_names[0]
     model.compile(
@@ -126,8 +133,7 @@ def plain_run(backbone: str, size: int, data: str, args) -> dict:
         callbacks=[PredictEachEpoch(x_val, args.batch_size), timer],
         verbose=0,
     )
-    steps = int(np.ceil(len(x) / args.batch_size))
-    return timed(timer, steps)
+    return timed(timer)
 
 
 def recipe_run(backbone: str, size: int, data: str, out: Path, args, extra=()) -> dict:
@@ -145,8 +151,7 @@ def recipe_run(backbone: str, size: int, data: str, out: Path, args, extra=()) -
     ]
     timer = EpochTimer()
     result = recipe.train(data, out, recipe.config(overrides=overrides), callbacks=[timer])
-    steps = int(np.ceil(len(read_datasets([data]).query("split == 'train'")) / args.batch_size))
-    return {**timed(timer, steps), "pipeline": result.pipeline}
+    return {**timed(timer), "pipeline": result.pipeline}
 
 
 def make_data(folder: Path, args) -> dict[str, tuple[int, str]]:
@@ -173,7 +178,7 @@ def main() -> None:
     parser.add_argument("--affwild2", action="store_true", help="also a synthetic Aff-Wild2 tree")
     parser.add_argument("--set", action="append", default=[], help="extra recipe overrides")
     args = parser.parse_args()
-    args.sizes = [int(s) for s in args.sizes.split(",")]
+    args.sizes = [int(s) for s in args.sizes.split(",") if s]
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
