@@ -56,7 +56,10 @@ FLOW_WINDOW = (15, 15)
 PYRAMID_LEVELS = 3
 """Pyramid levels above the frame: motions of up to ~60 px per frame are followed."""
 
-MAX_RETURN_ERROR = 1.0
+FLOW_MARGIN = 64
+"""Px around the faces' points within which flow is computed (beyond the ~60 px reach)."""
+
+MAX_RETURN_ERROR = 2.0
 """Forward-backward error (px) above which a point fails."""
 
 MAX_PATCH_ERROR = 30.0
@@ -183,9 +186,18 @@ class FaceFollower:
         if not self._followed:
             return []
         points = np.concatenate([followed.points for followed in self._followed])
+        # flow within reach of the points only: the pyramids cost what their area does
+        corner = np.maximum(np.floor(points.min(axis=(0, 1)) - FLOW_MARGIN), 0).astype(int)
+        far = np.ceil(points.max(axis=(0, 1)) + FLOW_MARGIN).astype(int)
+        before = self._grey[corner[1] : far[1], corner[0] : far[0]]
+        after = grey[corner[1] : far[1], corner[0] : far[0]]
+        offset = corner.astype(np.float32)
         options = {"winSize": FLOW_WINDOW, "maxLevel": PYRAMID_LEVELS}
-        ahead, status, error = cv2.calcOpticalFlowPyrLK(self._grey, grey, points, None, **options)
-        back, status_back, _ = cv2.calcOpticalFlowPyrLK(grey, self._grey, ahead, None, **options)
+        inside = points - offset
+        ahead, status, error = cv2.calcOpticalFlowPyrLK(before, after, inside, None, **options)
+        back, status_back, _ = cv2.calcOpticalFlowPyrLK(after, before, ahead, None, **options)
+        ahead = ahead + offset
+        back = back + offset
         passed = (
             (status[:, 0] == 1)
             & (status_back[:, 0] == 1)
