@@ -148,3 +148,18 @@ def test_the_live_predictor_follows_faces_between_detections(model):
     live = LivePredictor(model, detector=detector, detect_every=3)
     tracks = [[face["track"] for face in live(frame)] for frame in frames]
     assert tracks == [[0]] * 9 and detector.calls == 3
+
+
+def test_followed_faces_are_batched_across_frames(model, monkeypatch):
+    frames, _ = moving_face(frames=10)
+    sizes = []
+    real = model.predict_on_batch
+
+    def counted(batch):
+        sizes.append(len(batch))
+        return real(batch)
+
+    monkeypatch.setattr(model, "predict_on_batch", counted)
+    video = [Frame("clip", t + 1, image) for t, image in enumerate(frames)]
+    table = predict_frames(model, video, batch_size=4, detect_every=3)
+    assert sizes == [4, 4, 2] and table["expression"].notna().all()  # one call per 4 faces
