@@ -17,9 +17,9 @@ rows, the table) and detector calls; per model, plain Keras' ``predict_on_batch`
 on batches of 32 (the floor no pipeline gets under). Against the default run (``detect_every``
 1 at the first size): mean absolute difference of the expression probabilities, the fraction
 of frames whose most probable expression agrees, box IoU (mean and 5th percentile), and frames
-whose face only one run found. Also YuNet alone at several detection sizes. TensorFlow and
-OpenCV are limited to 2 threads. The machine may be shared: the load average is printed with
-the figures.
+whose face only one run found; for scale, the same figures between consecutive frames of the
+default run. Also YuNet alone at several detection sizes. TensorFlow and OpenCV are limited to
+2 threads. The machine may be shared: the load average is printed with the figures.
 """
 
 from __future__ import annotations
@@ -155,7 +155,17 @@ def benchmark_model(name: str, video: Path, every: list[int], sides: list[int]) 
     out[f"agreement_with_{default}"] = {
         key: agreement(tables[default], table) for key, table in tables.items() if key != default
     }
+    out["default_run_against_itself_one_frame_later"] = one_frame_later(tables[default])
     return out
+
+
+def one_frame_later(table) -> dict:
+    """The default run against itself shifted by one frame: how much the model's outputs move
+    from frame to frame anyway (the scale for the agreement figures)."""
+    shifted = table.copy()
+    shifted["frame"] = shifted["frame"] + 1
+    figures = agreement(table, shifted)
+    return {k: figures[k] for k in ("expression_mean_abs_diff", "expression_argmax_agrees")}
 
 
 def detection_only(video: Path, sides=(640, 480, 320), count: int = 40) -> dict:
