@@ -1,6 +1,6 @@
 """Face detection every k-th frame, the faces followed by optical flow in between.
 
-YuNet is most of ``predict``'s time with a small model (a 640x480 frame: 35-40 ms on one core).
+YuNet is most of ``predict``'s time with a small model (a 640x480 frame: 35-50 ms on one core).
 :class:`FaceFollower` runs it on every ``detect_every``-th frame only and, on the frames in
 between, moves each face's box and five landmarks with the motion of points on that face:
 

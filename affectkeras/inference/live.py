@@ -25,6 +25,10 @@ is followed from frame to frame. A webcam loop is a few lines:
         if cv2.waitKey(1) == 27:  # Esc
             break
 
+``LivePredictor(detect_every=3)`` runs the detector on every third frame only and follows the
+faces by optical flow in between (``affectkeras.inference.face_follow``): a webcam keeps its
+frame rate on a small CPU; a new face appears up to two frames late.
+
 Predictors whose windows are read per step (``sequence`` read-out: seed 002's GRU) answer only
 when a whole sequence is complete, so they are refused here; image predictors and ``last``
 window models (seed 004) answer every frame.
