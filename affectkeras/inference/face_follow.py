@@ -185,6 +185,8 @@ class FaceFollower:
         """The faces moved to this frame, or None when one of them cannot be followed."""
         if not self._followed:
             return []
+        if self._grey is None or self._grey.shape != grey.shape:  # a stream changed its size
+            return None
         points = np.concatenate([followed.points for followed in self._followed])
         # flow within reach of the points only: the pyramids cost what their area does
         corner = np.maximum(np.floor(points.min(axis=(0, 1)) - FLOW_MARGIN), 0).astype(int)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import keras
 import numpy as np
 import pandas as pd
@@ -148,6 +149,8 @@ def test_the_live_predictor_follows_faces_between_detections(model):
     live = LivePredictor(model, detector=detector, detect_every=3)
     tracks = [[face["track"] for face in live(frame)] for frame in frames]
     assert tracks == [[0]] * 9 and detector.calls == 3
+    larger = cv2.resize(frames[0], None, fx=1.5, fy=1.5)  # the stream changes its size
+    assert len(live(larger)) == 1 and detector.calls == 4
 
 
 def test_followed_faces_are_batched_across_frames(model, monkeypatch):
