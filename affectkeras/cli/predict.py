@@ -122,7 +122,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(csv_text(table))
     report = sys.stdout if args.out else sys.stderr
     frames = table.attrs["timings"]["frames"]
-    print(f"{frames} frames, {table.attrs['no_face_frames']} without a face", file=report)
+    summary = f"{frames} frames, {table.attrs['no_face_frames']} without a face"
+    if args.detect_every > 1:
+        timings = table.attrs["timings"]
+        summary += (
+            f", detection on {timings['detections']} of them "
+            f"({timings['early_detections']} before their turn)"
+        )
+    print(summary, file=report)
     if args.plot:
         from affectkeras.plots import plot_predictions
 

@@ -128,13 +128,16 @@ def test_detect_every_must_be_a_whole_number_of_frames_at_least_one(model, tmp_p
     assert len(lines) == 1 and "detect_every must be a whole number" in lines[0]
 
 
-def test_the_cli_flag_detects_every_kth_frame_and_keeps_the_csv(model, tmp_path):
+def test_the_cli_flag_detects_every_kth_frame_and_keeps_the_csv(model, tmp_path, capsys):
     frames, _ = moving_face(frames=12)
     video = write_video(tmp_path / "clip.avi", frames, fps=25.0)
     model.save(tmp_path / "m.keras")
     base = ["-q", "predict", str(tmp_path / "m.keras"), str(video)]
     assert main([*base, "--out", str(tmp_path / "every.csv")]) == 0
     assert main([*base, "--detect-every", "4", "--out", str(tmp_path / "fourth.csv")]) == 0
+    assert (
+        "12 frames, 0 without a face, detection on 3 of them (0 before" in capsys.readouterr().out
+    )
     every, fourth = pd.read_csv(tmp_path / "every.csv"), pd.read_csv(tmp_path / "fourth.csv")
     assert list(fourth.columns) == list(every.columns)
     assert fourth["frame"].tolist() == list(range(1, 13)) and (fourth["face"] == 0).all()
