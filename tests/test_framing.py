@@ -37,6 +37,19 @@ def test_a_box_crop_at_scale_one_is_the_box_itself():
     np.testing.assert_array_equal(wide, frame[20:60, 30:70])
 
 
+def test_a_box_crop_four_times_smaller_than_the_box_is_its_block_means_with_edges_repeated():
+    """The pre-shrunk path (only the crop's part of the frame is shrunk): a 40 px box cut at
+    10 px is the mean of each 4x4 block; outside the frame the shrunk border repeats."""
+    frame = np.random.default_rng(3).integers(0, 256, (90, 120, 3), dtype=np.uint8)
+    halves = frame.astype(float).reshape(45, 2, 60, 2, 3).mean(axis=(1, 3))
+    padded = np.pad(halves, ((20, 20), (20, 20), (0, 0)), mode="edge")
+    for x, y in ((40, 30), (-20, 30), (100, -10), (84, 52)):
+        crop = box_crop(frame, np.array([x, y, 40, 40]), 10, scale=1.0, shift=0.0)
+        part = padded[y // 2 + 20 : y // 2 + 40, x // 2 + 20 : x // 2 + 40]
+        expected = part.reshape(10, 2, 10, 2, 3).mean(axis=(1, 3))
+        np.testing.assert_allclose(crop, expected, atol=1.0)  # two roundings to uint8
+
+
 def test_the_framed_template_widens_and_moves_the_aligned_crop():
     np.testing.assert_allclose(framed_template(112), ARCFACE_TEMPLATE)
     wider = framed_template(112, scale=2.0)

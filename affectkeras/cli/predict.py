@@ -70,6 +70,14 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         metavar="PX",
         help="frames whose longer side exceeds PX are shrunk to it for detection (default 640)",
     )
+    parser.add_argument(
+        "--detect-every",
+        type=int,
+        default=1,
+        metavar="K",
+        help="in a video, detect faces on every K-th frame only and follow them by optical flow "
+        "in between (faster; a new face appears up to K-1 frames late; default 1: every frame)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -102,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
         detector=detector,
         progress=progress,
         recursive=args.recursive,
+        detect_every=args.detect_every,
     )
     if args.format == "abaw":
         written = write_abaw(table, args.out)
@@ -113,7 +122,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(csv_text(table))
     report = sys.stdout if args.out else sys.stderr
     frames = table.attrs["timings"]["frames"]
-    print(f"{frames} frames, {table.attrs['no_face_frames']} without a face", file=report)
+    summary = f"{frames} frames, {table.attrs['no_face_frames']} without a face"
+    if args.detect_every > 1:
+        timings = table.attrs["timings"]
+        summary += (
+            f", detection on {timings['detections']} of them "
+            f"({timings['early_detections']} before their turn)"
+        )
+    print(summary, file=report)
     if args.plot:
         from affectkeras.plots import plot_predictions
 

@@ -1,6 +1,7 @@
 """From images and videos to per-frame, per-face affect predictions.
 
 - ``detect``: YuNet face detection (vendored model), all faces per frame with 5 landmarks.
+- ``face_follow``: detection on every k-th frame, the faces followed by optical flow between.
 - ``align``: 5-point similarity alignment to the 112x112 ArcFace template.
 - ``video``: images, image folders and videos read one frame at a time.
 - ``tracks``: an IoU tracker linking faces over frames (for temporal predictors).

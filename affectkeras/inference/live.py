@@ -25,6 +25,10 @@ is followed from frame to frame. A webcam loop is a few lines:
         if cv2.waitKey(1) == 27:  # Esc
             break
 
+``LivePredictor(detect_every=3)`` runs the detector on every third frame only and follows the
+faces by optical flow in between (``affectkeras.inference.face_follow``): a webcam keeps its
+frame rate on a small CPU; a new face appears up to two frames late.
+
 Predictors whose windows are read per step (``sequence`` read-out: seed 002's GRU) answer only
 when a whole sequence is complete, so they are refused here; image predictors and ``last``
 window models (seed 004) answer every frame.
@@ -53,6 +57,7 @@ import numpy as np
 
 from affectkeras import labels
 from affectkeras.inference.detect import FaceDetector
+from affectkeras.inference.face_follow import check_detect_every
 from affectkeras.inference.predict import BOX_COLUMNS, FacePredictor
 from affectkeras.inference.video import Frame
 
@@ -65,20 +70,27 @@ class LivePredictor:
             preset.
         detect: find faces (False: every frame is one already cropped face, track 0).
         detector: a ``FaceDetector`` (default YuNet, threshold 0.7).
+        detect_every: detect on every k-th frame only and follow the faces by optical flow
+            in between (``affectkeras.inference.face_follow``); 1 (default): every frame.
 
     Raises:
         ValueError: a ``sequence`` read-out window predictor (see the module doc).
     """
 
     def __init__(
-        self, model: Any = None, detect: bool = True, detector: FaceDetector | None = None
+        self,
+        model: Any = None,
+        detect: bool = True,
+        detector: FaceDetector | None = None,
+        detect_every: int = 1,
     ) -> None:
+        check_detect_every(detect_every)
         if not hasattr(model, "predict_on_batch"):
             from affectkeras.predictor import load_predictor
             from affectkeras.presets import DEFAULT_PRESET
 
             model = load_predictor(model or DEFAULT_PRESET)
-        self._runner = FacePredictor(model, detect, detector, batch_size=1_000_000)
+        self._runner = FacePredictor(model, detect, detector, 1_000_000, detect_every)
         if self._runner.inputs.windowed and self._runner.inputs.readout == "sequence":
             raise ValueError(
                 "this predictor reads whole sequences (sequence read-out) and answers only when "

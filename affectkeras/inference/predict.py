@@ -45,6 +45,7 @@ from affectkeras.data.skips import SkipReport
 from affectkeras.framing import face_framing
 from affectkeras.inference.columns import INTEGER_COLUMNS, PREDICT_COLUMNS, prediction_values
 from affectkeras.inference.detect import FaceDetector
+from affectkeras.inference.face_follow import FaceFollower, check_detect_every
 from affectkeras.inference.feature_windows import frame_features_for
 from affectkeras.inference.tracks import IoUTracker
 from affectkeras.inference.video import Frame, open_source
@@ -53,7 +54,7 @@ from affectkeras.predictor import describe_inputs, frame_outputs
 from affectkeras.safe_files import write_atomically
 
 CANONICAL_OUTPUTS = ("expression", "action_units", "valence_arousal")
-STAGES = ("decode", "detect", "align", "model")
+STAGES = ("decode", "detect", "track", "align", "model")
 BOX_COLUMNS = ("box_x", "box_y", "box_w", "box_h")
 
 
@@ -68,11 +69,15 @@ class PendingFace:
 
 @dataclass
 class Timings:
-    """Seconds spent per stage (``decode``, ``detect``, ``align``, ``model``) and frames seen."""
+    """Seconds spent per stage (``decode``, ``detect``, ``track``: following faces between
+    detections, ``align``, ``model``), frames and faces seen, detector calls (``detections``;
+    ``early_detections``: those made before their turn because following failed)."""
 
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     frames: int = 0
     faces: int = 0
+    detections: int = 0
+    early_detections: int = 0
 
     def add(self, stage: str, start: float) -> float:
         now = time.perf_counter()
@@ -80,7 +85,8 @@ class Timings:
         return now
 
     def to_dict(self) -> dict[str, Any]:
-        return {"frames": self.frames, "faces": self.faces, "seconds": dict(self.seconds)}
+        counts = {"frames": self.frames, "faces": self.faces, "detections": self.detections}
+        return {**counts, "early_detections": self.early_detections, "seconds": dict(self.seconds)}
 
 
 class FacePredictor:
@@ -91,6 +97,8 @@ class FacePredictor:
         detect: find and align faces with YuNet (False: each image is a cropped face).
         detector: a ``FaceDetector`` (default: YuNet with its default settings).
         batch_size: faces (or windows) per model call.
+        detect_every: run the detector on every k-th frame of a video and follow the faces
+            by optical flow in between (``face_follow``); 1 (default): every frame.
     """
 
     def __init__(
@@ -99,7 +107,9 @@ class FacePredictor:
         detect: bool = True,
         detector: FaceDetector | None = None,
         batch_size: int = 32,
+        detect_every: int = 1,
     ) -> None:
+        detect_every = check_detect_every(detect_every)
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.model = model
@@ -111,6 +121,9 @@ class FacePredictor:
         self.detector = (detector or FaceDetector()) if detect else None
         self.batch_size = int(batch_size)
         self.timings = Timings()
+        self.follower = None
+        if self.detector is not None:
+            self.follower = FaceFollower(self.detector, detect_every, self.timings.add)
         self._tracker = IoUTracker()
         self._history = TrackHistory(self.inputs.window or 1)
         self._sequences = None
@@ -124,13 +137,14 @@ class FacePredictor:
     def crops(self, image: np.ndarray) -> list[tuple[np.ndarray | None, np.ndarray]]:
         """``(box or None, crop)`` of every face of an RGB frame, at the model's input size."""
         size = (self.inputs.width, self.inputs.height)
-        if self.detector is None:
+        if self.follower is None:
             shrink = image.shape[0] > size[1] or image.shape[1] > size[0]
             interpolation = cv2.INTER_AREA if shrink else cv2.INTER_LINEAR
             return [(None, cv2.resize(image, size, interpolation=interpolation))]
+        faces = self.follower.faces(image)
+        self.timings.detections = self.follower.detections
+        self.timings.early_detections = self.follower.early
         start = time.perf_counter()
-        faces = self.detector.detect(image)
-        start = self.timings.add("detect", start)
         out = []
         for face in faces:
             crop = self.framing.cut(image, face.box, face.landmarks, max(size))
@@ -176,6 +190,8 @@ class FacePredictor:
 
     def reset_tracks(self) -> None:
         """Forgets the tracks and the temporal history (a new video or stream)."""
+        if self.follower is not None:
+            self.follower.reset()
         self._tracker.reset()
         self._history.reset()
 
@@ -262,9 +278,10 @@ def predict_frames(
     detect: bool = True,
     batch_size: int = 32,
     detector: FaceDetector | None = None,
+    detect_every: int = 1,
 ) -> pd.DataFrame:
     """Predictions for in-memory ``Frame`` objects (see ``predict`` for files)."""
-    runner = FacePredictor(model, detect, detector, batch_size)
+    runner = FacePredictor(model, detect, detector, batch_size, detect_every)
     table = rows_to_table(runner.predict(frames))
     table.attrs["timings"] = runner.timings.to_dict()
     return table
@@ -278,6 +295,7 @@ def predict(
     detector: FaceDetector | None = None,
     progress: bool = False,
     recursive: bool = False,
+    detect_every: int = 1,
 ) -> pd.DataFrame:
     """Per-frame, per-face predictions of a model on an image, an image folder or a video.
 
@@ -290,6 +308,9 @@ def predict(
         progress: show a progress bar (frames) on stderr.
         recursive: a folder's sub-folders' images too (e.g. class folders; ``image`` is then
             the path under the folder, ``happy/0001.jpg``).
+        detect_every: in a video, detect faces on every k-th frame only and follow them by
+            optical flow in between (``affectkeras.inference.face_follow``; faster, new faces
+            appear up to k - 1 frames late); 1 (default): detect on every frame.
 
     Returns:
         A DataFrame with SPEC.md's predict columns; ``attrs`` holds ``fps`` (videos),
@@ -297,12 +318,13 @@ def predict(
         ``skipped`` / ``skipped_examples``: images of a folder that did not decode, skipped and
         logged once at the end with examples (a single image that does not decode is an error).
     """
+    detect_every = check_detect_every(detect_every)  # before loading anything
     if not hasattr(model, "predict_on_batch"):
         from affectkeras.predictor import load_predictor
 
         model = load_predictor(model)
     source = open_source(path, recursive=recursive)
-    runner = FacePredictor(model, detect, detector, batch_size)
+    runner = FacePredictor(model, detect, detector, batch_size, detect_every)
     skips = SkipReport()
     frames: Iterable[Frame] = source.frames(skips)
     if progress:

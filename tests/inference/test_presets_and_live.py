@@ -123,11 +123,10 @@ def test_the_live_predictor_follows_faces_and_takes_bgr_frames(preset_model):
 
 @pytest.mark.slow
 def test_the_wheel_ships_the_preset(tmp_path):
+    import shutil
     import subprocess
     import sys
     from pathlib import Path
-
-    import shutil
 
     # Built from a copy: setuptools writes build/ and *.egg-info beside the sources, and the
     # notebook tests (another worker) check that nothing writes into the repository.
@@ -136,8 +135,18 @@ def test_the_wheel_ships_the_preset(tmp_path):
     source.mkdir()
     for name in ("pyproject.toml", "setup.cfg", "README.md"):
         shutil.copy2(root / name, source / name)
-    shutil.copytree(root / "affectkeras", source / "affectkeras", ignore=shutil.ignore_patterns("__pycache__"))
-    command = [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "--no-build-isolation"]
+    shutil.copytree(
+        root / "affectkeras", source / "affectkeras", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        str(source),
+        "--no-deps",
+        "--no-build-isolation",
+    ]
     subprocess.run([*command, "-w", str(tmp_path), "-q"], check=True, cwd=tmp_path)
     (wheel,) = tmp_path.glob("affectkeras-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())

@@ -41,10 +41,16 @@ from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import get_backbone
 from affectkeras.output_spec import OutputSpec
 from affectkeras.recipes.engine.callbacks import BestCheckpoint, ValidationScores
-from affectkeras.recipes.engine.config import TrainConfig, load_config, save_config
+from affectkeras.recipes.engine.config import (
+    TrainConfig,
+    config_defaults,
+    load_config,
+    save_config,
+)
 from affectkeras.recipes.engine.init_from import initialise_backbone
 from affectkeras.recipes.engine.inputs import (
     RunTables,
+    epoch_validation,
     has_tensorflow,
     plan_epochs,
     run_tables,
@@ -230,7 +236,7 @@ class Recipe:
         self, config: TrainConfig, run: RunDir, callbacks: Sequence[keras.callbacks.Callback]
     ) -> TrainResult:
         """``train`` with RUN_DIR's lock held."""
-        run.check_config(config.to_dict())
+        run.check_config(config.to_dict(), config_defaults(type(config)))
         for leftover in run.remove_leftovers():
             logger.info("%s: removed %s, left by a run that was killed", run.path, leftover.name)
         if run.finished():
@@ -273,7 +279,7 @@ class Recipe:
         state = load_state(run.backup, run.history)  # set aside (and said) if it does not load
         first_epoch = state.epoch if state is not None else 0
         train_batches, per_epoch, pipeline = training_batches(
-            feed, config, self.augment(config), first_epoch
+            feed, config, self.augment(config), first_epoch, run.pixel_cache
         )
         epochs, steps_per_epoch = plan_epochs(config, per_epoch)
         if state is not None and first_epoch >= epochs and run.model.is_file():
@@ -293,8 +299,14 @@ class Recipe:
         callbacks: list[Any] = []
         validation = None
         if len(tables.validation):
+            validation_feed = epoch_validation(
+                self.validation_feed(config, tables, spec),
+                tables.validation,
+                config,
+                models.predictor,
+            )
             validation = validation_batches(
-                self.validation_feed(config, tables, spec), config.batch_size
+                validation_feed, config.batch_size, config, pipeline, feed
             )
             callbacks.append(
                 ValidationScores(
@@ -359,6 +371,7 @@ class Recipe:
         kill_point("final")
         metrics = self._final_metrics(run, tables, config)
         shutil.rmtree(run.backup, ignore_errors=True)
+        shutil.rmtree(run.pixel_cache, ignore_errors=True)  # pixel_cache=auto's, in RUN_DIR
         return TrainResult(
             run.path, config, metrics, run.history_rows(), run.best_epoch(), pipeline
         )

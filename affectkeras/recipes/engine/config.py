@@ -35,7 +35,7 @@ from affectkeras.safe_files import write_atomically
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "cosine", "exponential")
-INPUT_PIPELINES = ("auto", "tf_data", "in_memory", "streaming")
+INPUT_PIPELINES = ("auto", "in_memory", "disk_cache", "tf_data", "streaming")
 VALIDATION_SPLITS = ("auto", "group", "none", "validation", "public_test", "test", "private_test")
 
 
@@ -84,9 +84,17 @@ class TrainConfig:
             name, ``group`` (a subject/video-disjoint split of the training rows) or ``none``.
         validation_fraction: share of subjects/videos held out by a ``group`` split.
         validation_data: data specs to validate on instead (the split rules are skipped).
-        input_pipeline: ``auto`` (tf.data on the TensorFlow backend, else in memory),
-            ``tf_data``, ``in_memory`` (decode once) or ``streaming`` (decode per batch).
-        max_memory_gb: ``auto`` streams instead of decoding in memory above this size.
+        validation_frame_stride: per-epoch validation scores every k-th frame of each video
+            (still images are all kept); the final metrics.json scores every frame.
+        validation_max_frames: per-epoch validation scores at most this many frames of each
+            video (evenly spaced, after the stride); None = all. metrics.json: every frame.
+        input_pipeline: ``auto`` (the fastest path for the data size: decoded into memory,
+            else into a disk cache, else decoded per batch), ``in_memory``, ``disk_cache``,
+            ``tf_data`` or ``streaming`` (``engine.inputs``).
+        max_memory_gb: the decoded images ``auto`` keeps in memory, at most.
+        pixel_cache: folder of the ``disk_cache`` pipeline: ``auto`` (RUN_DIR/pixel_cache,
+            removed when the run ends), ``none`` (no disk cache), or a folder (kept; later runs
+            on the same images reuse it).
         tensorboard: also write TensorBoard logs to RUN_DIR/tensorboard.
         verbose: Keras progress output: 1 (bar), 2 (a line per epoch) or 0.
     """
@@ -124,8 +132,11 @@ class TrainConfig:
     validation_split: str = "auto"
     validation_fraction: float = 0.2
     validation_data: list[str] = dataclasses.field(default_factory=list)
+    validation_frame_stride: int = 1
+    validation_max_frames: int | None = None
     input_pipeline: str = "auto"
     max_memory_gb: float = 4.0
+    pixel_cache: str = "auto"
     tensorboard: bool = False
     verbose: int = 1
 
@@ -159,10 +170,9 @@ class TrainConfig:
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
                 raise ValueError(f"{key}={getattr(self, key)!r}; choose one of {list(allowed)}")
-        positive = ["image_size", "batch_size", "decay_steps"]
-        positive += [
-            k for k in ("epochs", "steps", "steps_per_epoch") if getattr(self, k) is not None
-        ]
+        positive = ["image_size", "batch_size", "decay_steps", "validation_frame_stride"]
+        optional = ("epochs", "steps", "steps_per_epoch", "validation_max_frames")
+        positive += [k for k in optional if getattr(self, k) is not None]
         for key in positive:
             if getattr(self, key) < 1:
                 raise ValueError(f"{key} must be >= 1, got {getattr(self, key)}")
@@ -196,6 +206,17 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def config_defaults(config_class: type[TrainConfig]) -> dict[str, Any]:
+    """Each key's default value (lists from their factories)."""
+    out = {}
+    for field in dataclasses.fields(config_class):
+        if field.default is not dataclasses.MISSING:
+            out[field.name] = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            out[field.name] = field.default_factory()
+    return out
 
 
 def config_keys(config_class: type[TrainConfig]) -> list[str]:

@@ -10,6 +10,8 @@
       backup/         the training state, ``state.npz`` (``resume_state``; removed once
                       metrics.json is written)
       .lock           held while a run writes here (``run_lock``)
+      pixel_cache/    decoded training images when they exceed max_memory_gb
+                      (``input_pipeline=disk_cache``; removed when the run ends)
       tensorboard/    with ``tensorboard: true``
 
 Rerunning the same command resumes from ``backup/`` (weights, optimiser state and the epoch
@@ -35,7 +37,15 @@ import yaml
 from affectkeras.predictor import MODEL_FILE
 from affectkeras.safe_files import remove_leftovers, write_atomically
 
-RESUMABLE_KEYS = ("epochs", "steps", "verbose", "tensorboard", "input_pipeline", "max_memory_gb")
+RESUMABLE_KEYS = (
+    "epochs",
+    "steps",
+    "verbose",
+    "tensorboard",
+    "input_pipeline",
+    "max_memory_gb",
+    "pixel_cache",
+)
 """Keys a rerun may change without starting over (more epochs, other output, same run)."""
 
 
@@ -49,6 +59,7 @@ class RunDir:
         self.model = self.path / MODEL_FILE
         self.metrics = self.path / "metrics.json"
         self.backup = self.path / "backup"
+        self.pixel_cache = self.path / "pixel_cache"
         self.tensorboard = self.path / "tensorboard"
 
     @property
@@ -77,7 +88,9 @@ class RunDir:
         """Some training happened here (a history, a checkpoint or a training state)."""
         return self.history.is_file() or self.model.is_file() or self.backup.exists()
 
-    def check_config(self, resolved: dict[str, Any]) -> None:
+    def check_config(
+        self, resolved: dict[str, Any], defaults: dict[str, Any] | None = None
+    ) -> None:
         """Refuses to mix two different runs in one folder.
 
         A folder where nothing was trained yet (a run that failed before its first epoch) takes
@@ -90,6 +103,9 @@ class RunDir:
         if not self.config.is_file() or not self.started():
             return
         previous = yaml.safe_load(self.config.read_text()) or {}
+        defaults = dict(defaults or {})
+        # a key added in a later version reads as its default in a run written before it
+        previous = {**{k: v for k, v in defaults.items() if k not in previous}, **previous}
         changed = [
             f"{key}: {previous.get(key)!r} -> {resolved.get(key)!r}"
             for key in sorted(set(previous) | set(resolved))

@@ -1,0 +1,220 @@
+"""The recipe's cost over a plain Keras loop: same model, data, batch and device (not a test).
+
+Run from the repository root, once per backend::
+
+    python benchmarks/recipe_overhead.py [--backbones tiny,resnet32] [--sizes 48,112]
+    KERAS_BACKEND=jax python benchmarks/recipe_overhead.py ...
+
+It makes its own data in a temporary folder (synthetic expression stills at each size, 80 %
+training / 20 % validation by identity, and with ``--affwild2`` a synthetic Aff-Wild2 tree of
+cropped-aligned frames) and trains, in this one process, for each backbone and data set:
+
+- ``recipe``: ``affectkeras.recipes.SingleTask().train`` with ``tasks=expr`` (the recipe's
+  class-weighted cross-entropy, its training metrics, whole-set validation scores every epoch,
+  best checkpoint, resume state, CSV log), augmentation off;
+- ``plain``: ``model.fit`` of the same network (``build_task_model`` on the same backbone and
+  head) on the decoded images as uint8 numpy arrays, cross-entropy and accuracy, with a
+  ``model.predict`` of the validation images at each epoch end (what a user who scores a
+  validation set every epoch writes by hand).
+
+The time of an epoch is taken from a callback placed after every other callback, from its
+``on_epoch_begin`` to its ``on_epoch_end``, so it holds the training steps and every epoch-end
+callback (validation, checkpoint, resume state). The first epoch (tracing, compilation, the
+decoded-pixel cache) is left out; ``step_ms`` is the median of the remaining epochs' times per
+training step. ``ratio`` = recipe ``step_ms`` / plain ``step_ms`` (1.00 = no overhead). One
+JSON line per (backbone, data) pair; the load average is printed with it because the machine
+may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import keras
+import numpy as np
+
+from affectkeras.data.reading.read import read_datasets
+from affectkeras.data.synthetic import write_stills
+from affectkeras.data.synthetic.writer import write_affwild2
+from affectkeras.data.table import expression_classes
+from affectkeras.models import build_task_model, get_backbone
+from affectkeras.output_spec import OutputSpec
+from affectkeras.recipes.single_task import SingleTask
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall-clock seconds of each epoch, steps and epoch-end callbacks included."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seconds: list[float] = []
+        self.cpu_seconds: list[float] = []
+        self.steps = 0
+        self._start = self._cpu = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start, self._cpu = time.perf_counter(), time.process_time()
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+        self.cpu_seconds.append(time.process_time() - self._cpu)
+
+
+class PredictEachEpoch(keras.callbacks.Callback):
+    """The plain loop's per-epoch validation: predict the validation images."""
+
+    def __init__(self, images: np.ndarray, batch_size: int) -> None:
+        super().__init__()
+        self.images = images
+        self.batch_size = batch_size
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.predict(self.images, batch_size=self.batch_size, verbose=0)
+
+
+def step_ms(seconds: list[float], steps: int) -> float:
+    later = seconds[1:] or seconds
+    return round(1000.0 * statistics.median(later) / steps, 2)
+
+
+def timed(timer: EpochTimer) -> dict:
+    steps = timer.steps  # training batches of the last epoch (every epoch has as many)
+    return {
+        "step_ms": step_ms(timer.seconds, steps),
+        "cpu_step_ms": step_ms(timer.cpu_seconds, steps),
+        "steps": steps,
+        "epochs_s": timer.seconds,
+    }
+
+
+def decoded(table, size: int) -> np.ndarray:
+    """The table's images as uint8 RGB arrays at ``size``."""
+    out = np.empty((len(table), size, size, 3), np.uint8)
+    for i, path in enumerate(table["path"]):
+        image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+        out[i] = cv2.resize(image, (size, size), interpolation=cv2.INTER_AREA)
+    return out
+
+
+def plain_run(backbone: str, size: int, data: str, args) -> dict:
+    table = read_datasets([data])
+    table = table[(table["expression"] >= 0) & table["path"].map(os.path.isfile)]
+    train = table[table["split"] == "train"]
+    validation = table[table["split"] != "train"]
+    x, y = decoded(train, size), train["expression"].to_numpy(np.int64)
+    x_val = decoded(validation, size)
+    keras.utils.set_random_seed(0)
+    spec = OutputSpec.create("expr", expression_classes(table))
+    model = build_task_model(get_backbone(backbone, input_shape=(size, size, 3)), spec)
+    name = model.output_names[0]
+    model.compile(
+        optimizer=keras.optimizers.Adam(5e-5),
+        loss={name: keras.losses.SparseCategoricalCrossentropy()},
+        metrics={name: ["accuracy"]},
+    )
+    timer = EpochTimer()
+    model.fit(
+        x,
+        {name: y},
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        callbacks=[PredictEachEpoch(x_val, args.batch_size), timer],
+        verbose=0,
+    )
+    return timed(timer)
+
+
+def recipe_run(backbone: str, size: int, data: str, out: Path, args, extra=()) -> dict:
+    recipe = SingleTask()
+    overrides = [
+        "tasks=expr",
+        f"backbone={backbone}",
+        f"image_size={size}",
+        f"batch_size={args.batch_size}",
+        f"epochs={args.epochs}",
+        "verbose=0",
+        "augment_flip=false",
+        "augment_translate=0",
+        *extra,
+    ]
+    timer = EpochTimer()
+    result = recipe.train(data, out, recipe.config(overrides=overrides), callbacks=[timer])
+    return {**timed(timer), "pipeline": result.pipeline}
+
+
+def make_data(folder: Path, args) -> dict[str, tuple[int, str]]:
+    """name -> (image size, data spec)."""
+    data = {}
+    for size in args.sizes:
+        root = folder / f"stills{size}"
+        write_stills(root, "expression", args.images, seed=0, size=size, layout="csv")
+        data[f"stills{size}"] = (size, f"csv:{root / 'labels.csv'}")
+    if args.affwild2:
+        root = folder / "affwild2"
+        write_affwild2(root, videos=10, frames=args.images // 10, seed=0, size=112)
+        data["affwild2"] = (112, f"affwild2:{root}")
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backbones", default="tiny", help="comma-separated backbone names")
+    parser.add_argument("--sizes", default="48,112", help="still-image sides, comma-separated")
+    parser.add_argument("--images", type=int, default=4000, help="images per data set")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--affwild2", action="store_true", help="also a synthetic Aff-Wild2 tree")
+    parser.add_argument("--set", action="append", default=[], help="extra recipe overrides")
+    args = parser.parse_args()
+    args.sizes = [int(s) for s in args.sizes.split(",") if s]
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        data = make_data(folder, args)
+        for backbone in args.backbones.split(","):
+            for name, (size, spec) in data.items():
+                load = os.getloadavg()[0]
+                plain = plain_run(backbone, size, spec, args)
+                recipe = recipe_run(
+                    backbone, size, spec, folder / f"run-{backbone}-{name}", args, args.set
+                )
+                print(
+                    json.dumps(
+                        {
+                            "backend": keras.backend.backend(),
+                            "backbone": backbone,
+                            "data": name,
+                            "image_size": size,
+                            "batch_size": args.batch_size,
+                            "recipe_step_ms": recipe["step_ms"],
+                            "plain_step_ms": plain["step_ms"],
+                            "ratio": round(recipe["step_ms"] / plain["step_ms"], 3),
+                            "recipe_cpu_step_ms": recipe["cpu_step_ms"],
+                            "plain_cpu_step_ms": plain["cpu_step_ms"],
+                            "cpu_ratio": round(recipe["cpu_step_ms"] / plain["cpu_step_ms"], 3),
+                            "pipeline": recipe["pipeline"],
+                            "steps_per_epoch": recipe["steps"],
+                            "recipe_epochs_s": [round(s, 2) for s in recipe["epochs_s"]],
+                            "plain_epochs_s": [round(s, 2) for s in plain["epochs_s"]],
+                            "overrides": args.set,
+                            "load_before": round(load, 2),
+                        }
+                    ),
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()
