@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from affectkeras.data.feeding.in_memory import decode_rows, usable
+from affectkeras.data.feeding.in_memory import ImageStore, decode_rows, usable
 from affectkeras.models.temporal.split import WindowSplit, split_window_model
 from affectkeras.predictor import WINDOW_MASK, WINDOW_PIXELS, describe_inputs
 
@@ -48,7 +48,8 @@ def predict_feed_windows(
 
     Args:
         split: the window predictor's ``WindowSplit``.
-        dataset: a ``FeedDataset`` of windows (decoded from the files: no store).
+        dataset: a ``FeedDataset`` of windows, decoded from the files or from its
+            ``ImageStore``.
         progress: a label to show a progress bar (stderr) with, or None for none.
 
     Returns:
@@ -109,12 +110,17 @@ def _decoded_batches(
     if not batches:
         return
 
+    store = dataset.store if isinstance(dataset.store, ImageStore) else None
+
     def decode(new_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         real = new_rows != PADDING
         height, width = feed.image_size
         images = np.zeros((len(new_rows), height, width, 3), np.uint8)
         ok = np.ones(len(new_rows), bool)
-        images[real], ok[real] = decode_rows(feed, new_rows[real], dataset.decode_threads)
+        if store is not None:  # decoded once already (a training run's validation)
+            images[real], ok[real] = store.images[new_rows[real]], store.ok[new_rows[real]]
+        else:
+            images[real], ok[real] = decode_rows(feed, new_rows[real], dataset.decode_threads)
         return images, ok
 
     with ThreadPoolExecutor(1) as pool:

@@ -71,3 +71,41 @@ def test_evaluate_scores_a_window_predictor_the_same_from_per_row_values(table, 
     direct = evaluate_table(models["last"], table, batch_size=4, cache_frames=False)
     assert set(cached) == set(direct) and cached["n_rows_skipped"] == 4  # frame 5's windows
     np.testing.assert_allclose([cached[k] for k in direct], list(direct.values()), atol=1e-5)
+
+
+@pytest.mark.parametrize("model_name", ["last", "sequence"])
+def test_a_runs_epoch_end_validation_is_the_same_from_per_row_values(table, models, model_name):
+    from affectkeras.data.feeding.in_memory import load_images
+    from affectkeras.evaluation.scoring import canonical_truth
+    from affectkeras.losses.ccc import CCCLoss
+    from affectkeras.losses.weighted_ce import WeightedCrossEntropy
+    from affectkeras.recipes.engine.callbacks import ValidationScores
+
+    model = models[model_name]
+    windows = sequences(table, STEPS) if model_name == "sequence" else frame_windows(table, WINDOW)
+    spec = OutputSpec.create("expr,va", 7)
+    feed = make_feed(
+        table, spec, SIZE, shuffle=False, windows=windows, input_names=("pixels", "mask")
+    )
+    losses = {"expression": WeightedCrossEntropy(), "valence_arousal": CCCLoss()}
+    logs = {}
+    for cached, store in ((False, None), (True, None), (True, load_images(feed))):
+        callback = ValidationScores(
+            model,
+            FeedDataset(feed, 4, store=store),
+            canonical_truth(table, 7),
+            7,
+            "abaw",
+            ["expr", "va"],
+            losses,
+            cache_frames=cached,
+        )
+        callback.set_params({"verbose": 0})
+        logs[cached, store is not None] = epoch_logs = {}
+        callback.on_epoch_end(0, epoch_logs)
+        assert (callback._window_split() is not None) == cached
+    direct = logs[False, False]
+    assert {"val_loss", "val_expr_f1", "val_va_ccc", "val_score"} <= set(direct)
+    for key in ((True, False), (True, True)):
+        assert set(logs[key]) == set(direct)
+        np.testing.assert_allclose([logs[key][k] for k in direct], list(direct.values()), 1e-5)

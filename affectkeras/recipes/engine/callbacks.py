@@ -19,6 +19,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from affectkeras.evaluation.feed_windows import predict_feed_windows, window_split
 from affectkeras.evaluation.scoring import predict_feed, score_outputs, scored_frames
 from affectkeras.predictor import describe_inputs
 from affectkeras.recipes.engine.monitor import monitored_score
@@ -41,6 +42,9 @@ class ValidationScores(keras.callbacks.Callback):
         tasks: the trained task keys.
         losses: output name -> loss object, for ``val_loss`` (outputs the predictor lacks are
             skipped); ``loss_weights`` scales them.
+        cache_frames: a window predictor's frame CNN runs once per validation frame
+            (``evaluation.feed_windows``; same scores within float tolerance); False feeds
+            it pixel windows, each frame s times.
     """
 
     def __init__(
@@ -53,6 +57,7 @@ class ValidationScores(keras.callbacks.Callback):
         tasks: list[str],
         losses: Mapping[str, Any] | None = None,
         loss_weights: Mapping[str, float] | None = None,
+        cache_frames: bool = True,
     ):
         super().__init__()
         self.predictor = predictor
@@ -64,6 +69,7 @@ class ValidationScores(keras.callbacks.Callback):
         self.losses = dict(losses or {})
         self.loss_weights = dict(loss_weights or {})
         self.last_scores: dict[str, float] = {}
+        self.cache_frames = cache_frames
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
@@ -84,8 +90,16 @@ class ValidationScores(keras.callbacks.Callback):
             totals["count"] += size
 
         label = "validation" if self.params.get("verbose") == 1 else None
-        samples, outputs = predict_feed(self.predictor, self.dataset, add_loss, label)
         feed = self.dataset.feed
+        split = self._window_split()
+        if split is None:
+            samples, outputs = predict_feed(self.predictor, self.dataset, add_loss, label)
+        else:  # a window predictor: its frame CNN runs once per frame, not once per window
+            samples, outputs = predict_feed_windows(split, self.dataset, label)
+            size = self.dataset.batch_size
+            for start in range(0, len(samples), size):
+                _, _, y, weights = feed.take(samples[start : start + size])
+                add_loss({k: v[start : start + size] for k, v in outputs.items()}, y, weights)
         readout = describe_inputs(self.predictor).readout if feed.windowed else "last"
         rows, outputs = scored_frames(feed, samples, outputs, readout)
         scores = score_outputs(self.truth, outputs, rows, self.num_classes)
@@ -96,6 +110,14 @@ class ValidationScores(keras.callbacks.Callback):
                 logs[f"val_{key}"] = float(value)
         logs[SCORE_KEY] = monitored_score(scores, self.monitor, self.tasks)
         self.last_scores = dict(scores)
+
+    def _window_split(self):
+        """The cut of a window predictor into frame CNN and temporal part (made once; it
+        shares the predictor's layers, so it follows the training); None otherwise."""
+        if not hasattr(self, "_split"):
+            windowed = self.cache_frames and self.dataset.feed.windowed
+            self._split = window_split(self.predictor) if windowed else None
+        return self._split
 
 
 class BestCheckpoint(keras.callbacks.Callback):
