@@ -21,7 +21,9 @@ The time of an epoch is taken from a callback placed after every other callback,
 ``on_epoch_begin`` to its ``on_epoch_end``, so it holds the training steps and every epoch-end
 callback (validation, checkpoint, resume state). The first epoch (tracing, compilation, the
 decoded-pixel cache) is left out; ``step_ms`` is the median of the remaining epochs' times per
-training step. ``ratio`` = recipe ``step_ms`` / plain ``step_ms`` (1.00 = no overhead). One
+training step, over ``--repeats`` runs of each loop (default 2) that alternate which loop goes
+first (a process's first minutes on a shared virtual machine run slower).
+``ratio`` = recipe ``step_ms`` / plain ``step_ms`` (1.00 = no overhead). One
 JSON line per (backbone, data) pair; the load average is printed with it because the machine
 may be shared.
 """
@@ -85,17 +87,19 @@ class PredictEachEpoch(keras.callbacks.Callback):
 
 
 def step_ms(seconds: list[float], steps: int) -> float:
-    later = seconds[1:] or seconds
-    return round(1000.0 * statistics.median(later) / steps, 2)
+    return round(1000.0 * statistics.median(seconds) / steps, 2)
 
 
-def timed(timer: EpochTimer) -> dict:
-    steps = timer.steps  # training batches of the last epoch (every epoch has as many)
+def timed(timers: list[EpochTimer]) -> dict:
+    """Median step times over the runs' epochs, each run's first epoch left out."""
+    steps = timers[0].steps  # training batches of an epoch (every epoch has as many)
+    seconds = [s for timer in timers for s in (timer.seconds[1:] or timer.seconds)]
+    cpu = [s for timer in timers for s in (timer.cpu_seconds[1:] or timer.cpu_seconds)]
     return {
-        "step_ms": step_ms(timer.seconds, steps),
-        "cpu_step_ms": step_ms(timer.cpu_seconds, steps),
+        "step_ms": step_ms(seconds, steps),
+        "cpu_step_ms": step_ms(cpu, steps),
         "steps": steps,
-        "epochs_s": timer.seconds,
+        "epochs_s": [round(s, 2) for timer in timers for s in timer.seconds],
     }
 
 
@@ -108,7 +112,7 @@ def decoded(table, size: int) -> np.ndarray:
     return out
 
 
-def plain_run(backbone: str, size: int, data: str, args) -> dict:
+def plain_run(backbone: str, size: int, data: str, args) -> EpochTimer:
     table = read_datasets([data])
     table = table[(table["expression"] >= 0) & table["path"].map(os.path.isfile)]
     train = table[table["split"] == "train"]
@@ -133,10 +137,10 @@ def plain_run(backbone: str, size: int, data: str, args) -> dict:
         callbacks=[PredictEachEpoch(x_val, args.batch_size), timer],
         verbose=0,
     )
-    return timed(timer)
+    return timer
 
 
-def recipe_run(backbone: str, size: int, data: str, out: Path, args, extra=()) -> dict:
+def recipe_run(backbone: str, size: int, data: str, out: Path, args, extra=()) -> EpochTimer:
     recipe = SingleTask()
     overrides = [
         "tasks=expr",
@@ -151,7 +155,8 @@ def recipe_run(backbone: str, size: int, data: str, out: Path, args, extra=()) -
     ]
     timer = EpochTimer()
     result = recipe.train(data, out, recipe.config(overrides=overrides), callbacks=[timer])
-    return {**timed(timer), "pipeline": result.pipeline}
+    timer.pipeline = result.pipeline
+    return timer
 
 
 def make_data(folder: Path, args) -> dict[str, tuple[int, str]]:
@@ -177,6 +182,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--affwild2", action="store_true", help="also a synthetic Aff-Wild2 tree")
     parser.add_argument("--set", action="append", default=[], help="extra recipe overrides")
+    parser.add_argument(
+        "--repeats", type=int, default=2, help="runs of each loop, alternating which goes first"
+    )
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     logging.basicConfig(level=logging.WARNING)
@@ -186,10 +194,17 @@ def main() -> None:
         for backbone in args.backbones.split(","):
             for name, (size, spec) in data.items():
                 load = os.getloadavg()[0]
-                plain = plain_run(backbone, size, spec, args)
-                recipe = recipe_run(
-                    backbone, size, spec, folder / f"run-{backbone}-{name}", args, args.set
-                )
+                plains, recipes = [], []
+                for repeat in range(args.repeats):  # alternating which goes first
+                    run = folder / f"run-{backbone}-{name}-{repeat}"
+                    order = ("plain", "recipe") if repeat % 2 == 0 else ("recipe", "plain")
+                    for kind in order:
+                        if kind == "plain":
+                            plains.append(plain_run(backbone, size, spec, args))
+                        else:
+                            recipes.append(recipe_run(backbone, size, spec, run, args, args.set))
+                plain, recipe = timed(plains), timed(recipes)
+                recipe["pipeline"] = recipes[0].pipeline
                 print(
                     json.dumps(
                         {
@@ -206,8 +221,8 @@ def main() -> None:
                             "cpu_ratio": round(recipe["cpu_step_ms"] / plain["cpu_step_ms"], 3),
                             "pipeline": recipe["pipeline"],
                             "steps_per_epoch": recipe["steps"],
-                            "recipe_epochs_s": [round(s, 2) for s in recipe["epochs_s"]],
-                            "plain_epochs_s": [round(s, 2) for s in plain["epochs_s"]],
+                            "recipe_epochs_s": recipe["epochs_s"],
+                            "plain_epochs_s": plain["epochs_s"],
                             "overrides": args.set,
                             "load_before": round(load, 2),
                         }
