@@ -23,7 +23,9 @@ callback (validation, checkpoint, resume state). The first epoch (tracing, compi
 decoded-pixel cache) is left out; ``step_ms`` is the median of the remaining epochs' times per
 training step, over ``--repeats`` runs of each loop (default 2) that alternate which loop goes
 first (a process's first minutes on a shared virtual machine run slower).
-``ratio`` = recipe ``step_ms`` / plain ``step_ms`` (1.00 = no overhead). One
+``ratio`` = recipe ``step_ms`` / plain ``step_ms`` (1.00 = no overhead). ``--profile`` adds
+``recipe_epoch_end_s``: the median seconds of each of the recipe's callbacks at an epoch end
+(validation scores, best checkpoint, resume state, CSV log). One
 JSON line per (backbone, data) pair; the load average is printed with it because the machine
 may be shared.
 """
@@ -84,6 +86,37 @@ class PredictEachEpoch(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self.model.predict(self.images, batch_size=self.batch_size, verbose=0)
+
+
+class EpochEndProfile:
+    """Seconds each callback spends in ``on_epoch_end`` (``--profile``), by class name.
+
+    Wraps ``keras.callbacks.CallbackList.on_epoch_end`` for the process (a benchmark's licence:
+    the recipe builds its callbacks inside ``train``, out of reach otherwise).
+    """
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, list[float]] = {}
+        original = keras.callbacks.CallbackList.on_epoch_end
+
+        def timed_epoch_end(callback_list, epoch, logs=None):
+            from keras.src.utils import python_utils
+
+            logs = python_utils.pythonify_logs(logs)
+            for callback in callback_list.callbacks:
+                start = time.perf_counter()
+                callback.on_epoch_end(epoch, logs)
+                name = type(callback).__name__
+                self.seconds.setdefault(name, []).append(time.perf_counter() - start)
+
+        self.original = original
+        keras.callbacks.CallbackList.on_epoch_end = timed_epoch_end
+
+    def take(self) -> dict[str, float]:
+        """Median seconds per epoch end of each callback since the last call (then reset)."""
+        out = {k: round(statistics.median(v), 3) for k, v in self.seconds.items() if v}
+        self.seconds = {}
+        return {k: v for k, v in out.items() if v >= 0.001}
 
 
 def step_ms(seconds: list[float], steps: int) -> float:
@@ -183,11 +216,15 @@ def main() -> None:
     parser.add_argument("--affwild2", action="store_true", help="also a synthetic Aff-Wild2 tree")
     parser.add_argument("--set", action="append", default=[], help="extra recipe overrides")
     parser.add_argument(
+        "--profile", action="store_true", help="time each callback's epoch end (recipe runs)"
+    )
+    parser.add_argument(
         "--repeats", type=int, default=2, help="runs of each loop, alternating which goes first"
     )
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s]
     logging.basicConfig(level=logging.WARNING)
+    profile = EpochEndProfile() if args.profile else None
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         data = make_data(folder, args)
@@ -201,8 +238,12 @@ def main() -> None:
                     for kind in order:
                         if kind == "plain":
                             plains.append(plain_run(backbone, size, spec, args))
+                            if profile:
+                                profile.take()  # the recipe's callbacks only
                         else:
                             recipes.append(recipe_run(backbone, size, spec, run, args, args.set))
+                            if profile:
+                                recipe_profile = profile.take()
                 plain, recipe = timed(plains), timed(recipes)
                 recipe["pipeline"] = recipes[0].pipeline
                 print(
@@ -224,6 +265,7 @@ def main() -> None:
                             "recipe_epochs_s": recipe["epochs_s"],
                             "plain_epochs_s": plain["epochs_s"],
                             "overrides": args.set,
+                            **({"recipe_epoch_end_s": recipe_profile} if profile else {}),
                             "load_before": round(load, 2),
                         }
                     ),
