@@ -29,20 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-THREADS = 2
+from predict_speed import THREADS, limit_threads  # a sibling script (benchmarks/)
+
 SIZE = 112
-
-
-def limit_threads() -> None:
-    import cv2
-    import keras
-
-    cv2.setNumThreads(THREADS)
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(THREADS)
-        tf.config.threading.set_inter_op_parallelism_threads(THREADS)
 
 
 def seed_four_model(window: int = 16):
