@@ -75,7 +75,7 @@ def _epochs(out: Path) -> dict:
 
 def _tail(log: Path) -> list[str]:
     lines = log.read_text(errors="replace").splitlines() if log.is_file() else []
-    return [line for line in lines if "affectkeras" in line or "rror" in line][-6:]
+    return [line for line in lines if "affectkeras" in line or "rror" in line][-12:]
 
 
 def main(plan_path: str) -> None:
