@@ -39,6 +39,15 @@ FRAME_SIZE = (640, 480)
 FACE_SIZE = 160
 
 
+def write_results(results: dict, out: str | None) -> None:
+    """Adds the load average to ``results["setup"]``, prints the JSON, writes it to ``out``."""
+    results["setup"]["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
+    text = json.dumps(results, indent=2)
+    print(text)
+    if out:
+        Path(out).write_text(text + "\n")
+
+
 def limit_threads() -> None:
     import cv2
     import keras
@@ -228,11 +237,7 @@ def main() -> None:
             ],
             "detection_only": detection_only(video),
         }
-    results["setup"]["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    write_results(results, args.out)
 
 
 if __name__ == "__main__":

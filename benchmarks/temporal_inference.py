@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from predict_speed import THREADS, limit_threads  # a sibling script (benchmarks/)
+from predict_speed import THREADS, limit_threads, write_results  # a sibling script (benchmarks/)
 
 SIZE = 112
 
@@ -191,11 +191,7 @@ def main() -> None:
         }
         print(json.dumps({name: results[name]}), file=sys.stderr, flush=True)
     tmp.cleanup()
-    results["setup"]["load_average_after"] = [round(v, 2) for v in os.getloadavg()]
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
+    write_results(results, args.out)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,6 @@ from affectkeras.recipes.engine.inputs import (
     plan_epochs,
     run_tables,
     training_batches,
-    validation_batches,
 )
 from affectkeras.recipes.engine.optimizers import build_optimizer
 from affectkeras.recipes.engine.resume_state import ResumeState, load_state
@@ -299,14 +298,9 @@ class Recipe:
         callbacks: list[Any] = []
         validation = None
         if len(tables.validation):
-            validation_feed = epoch_validation(
-                self.validation_feed(config, tables, spec),
-                tables.validation,
-                config,
-                models.predictor,
-            )
-            validation = validation_batches(
-                validation_feed, config.batch_size, config, pipeline, feed
+            validation_feed = self.validation_feed(config, tables, spec)
+            validation = epoch_validation(
+                validation_feed, tables.validation, config, models.predictor, pipeline, feed
             )
             callbacks.append(
                 ValidationScores(

@@ -204,11 +204,25 @@ def has_tensorflow() -> bool:
 
 
 def epoch_validation(
+    feed: Feed,
+    table: pd.DataFrame,
+    config: TrainConfig,
+    predictor: keras.Model,
+    training_pipeline: str,
+    training_feed: Feed,
+) -> FeedDataset:
+    """The validation batches scored at each epoch end (``validation_batches``) of the
+    validation Feed thinned to every ``validation_frame_stride``-th frame of each video, at
+    most ``validation_max_frames`` per video (``data.feeding.thinning``); the whole feed by
+    default. metrics.json always scores the whole validation table."""
+    thinned = thinned_feed(feed, table, config, predictor)
+    return validation_batches(thinned, config.batch_size, config, training_pipeline, training_feed)
+
+
+def thinned_feed(
     feed: Feed, table: pd.DataFrame, config: TrainConfig, predictor: keras.Model
 ) -> Feed:
-    """The validation Feed scored at each epoch end: every ``validation_frame_stride``-th frame
-    of each video, at most ``validation_max_frames`` per video (``data.feeding.thinning``); the
-    whole feed by default. metrics.json always scores the whole validation table."""
+    """``feed`` thinned as ``validation_frame_stride`` and ``validation_max_frames`` say."""
     stride, max_frames = config.validation_frame_stride, config.validation_max_frames
     if stride == 1 and max_frames is None:
         return feed
