@@ -90,6 +90,8 @@ def predict_feed(
         if len(batch_samples) == 0:
             continue
         outputs = output_dict(model, model.predict_on_batch(x))
+        # under a TF MirroredStrategy each replica predicts the whole batch, concatenated
+        outputs = {name: value[: len(batch_samples)] for name, value in outputs.items()}
         if on_batch is not None:
             on_batch(outputs, y, weights)
         samples.append(batch_samples)

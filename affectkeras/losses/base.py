@@ -46,7 +46,7 @@ class AffectLoss(keras.losses.Loss):
         y_true = ops.convert_to_tensor(y_true)
         if sample_weight is not None:
             sample_weight = ops.cast(ops.convert_to_tensor(sample_weight), "float32")
-        return self.compute(y_true, y_pred, sample_weight)
+        return replica_share(self.compute(y_true, y_pred, sample_weight))
 
     def call(self, y_true, y_pred):
         """Unweighted value of the loss (``compute`` without sample weights)."""
@@ -57,6 +57,23 @@ class AffectLoss(keras.losses.Loss):
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name}
+
+
+def replica_share(value: Any) -> Any:
+    """``value`` / N inside one of the N replicas of a TensorFlow strategy, else ``value``.
+
+    Under ``tf.distribute`` Keras sums the replicas' gradients, so each replica's loss counts
+    1/N, as Keras' own ``Loss.__call__`` scales it; outside a replica (a callback scoring the
+    validation set) the value is the loss itself.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return value
+    import tensorflow as tf
+
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return value
+    return value * (1.0 / context.num_replicas_in_sync)
 
 
 class MaskedLossWrapper(AffectLoss):

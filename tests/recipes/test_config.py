@@ -49,7 +49,7 @@ def test_overrides_are_converted_to_the_field_types():
     )
     assert config.validation_split == "none" and config.monitor == "1"  # text stays text
     assert config.epochs == 3 and isinstance(config.epochs, int)
-    assert config.learning_rate == 0.001 and config.mixed_precision is True
+    assert config.learning_rate == 0.001 and config.mixed_precision == "float16"
     assert config.backbone_weights is None and config.validation_data == ["a:x", "b:y"]
     assert config.task_keys == ["expr", "au"]  # canonical order
     assert config.num_classes == 7
@@ -62,7 +62,9 @@ def test_overrides_are_converted_to_the_field_types():
         ("epochs=three", "epochs='three' is not a valid int"),
         ("epochs=2.5", "epochs=2.5 is not a valid int"),
         ("epochs=0", "epochs must be >= 1"),
-        ("mixed_precision=maybe", "mixed_precision='maybe' is not a valid bool"),
+        ("mixed_precision=maybe", "mixed_precision='maybe'; choose one of ['false', 'float16'"),
+        ("distribution=mesh", "distribution='mesh'; choose one of ['none', 'mirrored'"),
+        ("replicas=0", "replicas must be >= 1"),
         ("optimizer=rmsprop", "optimizer='rmsprop'; choose one of"),
         ("tasks=expr,pain", "unknown task 'pain'"),
         ("batch_size", "expected key=value"),

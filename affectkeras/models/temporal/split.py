@@ -142,11 +142,13 @@ class WindowSplit:
             taken = rows if source.step is None else rows[:, source.step]
             inputs[source.name] = np.asarray(values[source.value])[taken]
         outputs = self.temporal_model.predict_on_batch(inputs)
+        size = len(rows)  # a TF MirroredStrategy concatenates every replica's whole batch
         if isinstance(outputs, Mapping):
-            return {str(name): np.asarray(value) for name, value in outputs.items()}
+            return {str(name): np.asarray(value)[:size] for name, value in outputs.items()}
         names = self.temporal_model.output_names
         outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        return {name: np.asarray(value) for name, value in zip(names, outputs, strict=True)}
+        pairs = zip(names, outputs, strict=True)
+        return {name: np.asarray(value)[:size] for name, value in pairs}
 
 
 def split_window_model(

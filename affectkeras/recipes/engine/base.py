@@ -40,7 +40,8 @@ from affectkeras.framing import framed_predictor
 from affectkeras.metrics.selection import abaw_metrics
 from affectkeras.models import get_backbone
 from affectkeras.output_spec import OutputSpec
-from affectkeras.recipes.engine.callbacks import BestCheckpoint, ValidationScores
+from affectkeras.recipes.engine import distribution
+from affectkeras.recipes.engine.callbacks import ValidationScores
 from affectkeras.recipes.engine.config import (
     TrainConfig,
     config_defaults,
@@ -57,9 +58,8 @@ from affectkeras.recipes.engine.inputs import (
     training_batches,
 )
 from affectkeras.recipes.engine.optimizers import build_optimizer
-from affectkeras.recipes.engine.resume_state import ResumeState, load_state
+from affectkeras.recipes.engine.resume_state import load_shared_state, run_writers
 from affectkeras.recipes.engine.run_dir import RunDir
-from affectkeras.recipes.engine.run_lock import hold_run_lock
 from affectkeras.safe_files import kill_point
 
 logger = logging.getLogger("affectkeras.recipes")
@@ -212,8 +212,9 @@ class Recipe:
                 "tensorboard=true needs TensorFlow and the tensorboard package: "
                 'pip install "affectkeras[tensorboard]"'
             )
-        with hold_run_lock(run.path):
-            result = self._train_locked(config, run, callbacks)
+        place = distribution.placement(config)  # before seeding: joining a job may seed its RNG
+        with place.run_lock(run.path):  # the chief's; the others write nothing in RUN_DIR
+            result = self._train_locked(config, run, callbacks, place)
         result.seconds = time.time() - started
         return result
 
@@ -232,12 +233,14 @@ class Recipe:
         return config, RunDir(out)
 
     def _train_locked(
-        self, config: TrainConfig, run: RunDir, callbacks: Sequence[keras.callbacks.Callback]
+        self, config: TrainConfig, run: RunDir, callbacks: Sequence, place: distribution.Placement
     ) -> TrainResult:
-        """``train`` with RUN_DIR's lock held."""
+        """``train`` with RUN_DIR's lock held (by the chief of a multi-process job)."""
+        config.replicas = place.replicas
         run.check_config(config.to_dict(), config_defaults(type(config)))
-        for leftover in run.remove_leftovers():
+        for leftover in run.remove_leftovers() if place.is_chief else ():
             logger.info("%s: removed %s, left by a run that was killed", run.path, leftover.name)
+        place.barrier("affectkeras-prologue")
         if run.finished():
             done = len(run.history_rows())
             if config.epochs is not None and config.epochs > done:
@@ -248,18 +251,24 @@ class Recipe:
             logger.info("%s: this run finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
             return TrainResult(run.path, config, metrics, run.history_rows(), run.best_epoch())
-        save_config(config, run.config)
+        if place.is_chief:
+            save_config(config, run.config)
         previous_policy = keras.config.dtype_policy()
         try:
-            _seed_everything(config.seed)
-            if config.mixed_precision:
-                keras.config.set_dtype_policy("mixed_float16")
-            return self._fit(config, list(config.data), run, callbacks)
+            distribution.seed_everything(config.seed)  # every process: the same initial weights
+            if config.dtype_policy:
+                keras.config.set_dtype_policy(config.dtype_policy)
+            return self._fit(config, list(config.data), run, callbacks, place)
         finally:
             keras.config.set_dtype_policy(previous_policy)
 
     def _fit(
-        self, config: TrainConfig, data: list[str], run: RunDir, extra_callbacks: Sequence
+        self,
+        config: TrainConfig,
+        data: list,
+        run: RunDir,
+        extra: Sequence,
+        place: distribution.Placement,
     ) -> TrainResult:
         tables = self.tables(config, data)
         tables.train = _rows(tables.train, self.labelled(config, tables.train))
@@ -275,26 +284,27 @@ class Recipe:
         )
         spec = self.output_spec(config, tables)
         feed = self.train_feed(config, tables, spec)
-        state = load_state(run.backup, run.history)  # set aside (and said) if it does not load
+        state = load_shared_state(run.backup, run.history, place.is_chief, place.barrier)
         first_epoch = state.epoch if state is not None else 0
         train_batches, per_epoch, pipeline = training_batches(
-            feed, config, self.augment(config), first_epoch, run.pixel_cache
+            feed, config, self.augment(config), first_epoch, run.pixel_cache, place
         )
         epochs, steps_per_epoch = plan_epochs(config, per_epoch)
         if state is not None and first_epoch >= epochs and run.model.is_file():
             logger.info("%s: all %d epochs were trained; writing the final files", run.path, epochs)
-            return self._finish_run(run, tables, config, pipeline)
+            return self._finish_run(run, tables, config, pipeline, place)
         total_steps = epochs * steps_per_epoch
-        models = self.build(config, spec, tables)
-        framed = framed_predictor(models.predictor, config.face_framing, config.test_time_flip)
-        models = Models(models.model, framed)
-        losses, loss_weights = self.losses(config, spec, tables)
-        models.model.compile(
-            optimizer=build_optimizer(config, total_steps),
-            loss=losses,
-            loss_weights=loss_weights or None,
-            metrics=self.metrics(config, spec) or None,
-        )
+        with place.scope():  # the model's, optimiser's and metrics' variables: replicated
+            models = self.build(config, spec, tables)
+            framed = framed_predictor(models.predictor, config.face_framing, config.test_time_flip)
+            models = Models(models.model, framed)
+            losses, loss_weights = self.losses(config, spec, tables)
+            models.model.compile(
+                optimizer=build_optimizer(config, total_steps),
+                loss=losses,
+                loss_weights=loss_weights or None,
+                metrics=self.metrics(config, spec) or None,
+            )
         callbacks: list[Any] = []
         validation = None
         if len(tables.validation):
@@ -317,55 +327,55 @@ class Recipe:
         if first_epoch:
             logger.info("resuming %s at epoch %d", run.path, first_epoch + 1)
 
-        def restored():  # history rows written after the state (a kill): only once restored
-            run.truncate_history(first_epoch)
-            checkpoint.best = run.best_score()
-
-        checkpoint = BestCheckpoint(models.predictor, run.model)
-        callbacks += [
-            checkpoint,
-            ResumeState(
-                run.backup,
-                state,
-                keras.callbacks.CSVLogger(str(run.history), append=True),
-                on_restored=restored,
-            ),
-            keras.callbacks.TerminateOnNaN(),
-        ]
-        if config.tensorboard:
+        callbacks += run_writers(run, models.predictor, state, first_epoch, place.is_chief)
+        callbacks.append(keras.callbacks.TerminateOnNaN())
+        if config.tensorboard and place.is_chief:
             callbacks.append(keras.callbacks.TensorBoard(str(run.tensorboard)))
-        callbacks += list(extra_callbacks)
+        callbacks += list(extra)
         logger.info(
-            "%s: %d epochs x %d steps, batch %d, %s input pipeline",
+            "%s: %d epochs x %d steps, global batch %d, %s input pipeline, %s",
             self.name,
             epochs,
             steps_per_epoch,
             config.batch_size,
             pipeline,
+            place.describe(),
         )
-        models.model.fit(
-            train_batches,
-            epochs=epochs,
-            initial_epoch=first_epoch,
-            steps_per_epoch=steps_per_epoch,
-            callbacks=callbacks,
-            verbose=config.verbose,
-            shuffle=False,  # the Feed's sampler orders every epoch
-        )
+        with place.scope():
+            models.model.fit(
+                train_batches,
+                epochs=epochs,
+                initial_epoch=first_epoch,
+                steps_per_epoch=steps_per_epoch,
+                callbacks=callbacks,
+                verbose=config.verbose,
+                shuffle=False,  # the Feed's sampler orders every epoch
+            )
         for source, dataset in (("training", train_batches), ("validation", validation)):
             skips = getattr(dataset, "skips", None)
             if skips is not None and skips.total:
                 skips.log(f"{run.path}: {source} (all epochs)")
-        return self._finish_run(run, tables, config, pipeline)
+        return self._finish_run(run, tables, config, pipeline, place)
 
     def _finish_run(
-        self, run: RunDir, tables: RunTables, config: TrainConfig, pipeline: str
+        self,
+        run: RunDir,
+        tables: RunTables,
+        config: TrainConfig,
+        pipeline: str,
+        place: distribution.Placement,
     ) -> TrainResult:
-        """metrics.json, then the training state removed (a kill between them: rerun = this)."""
+        """metrics.json (the chief, on one device, the whole validation set), then the training
+        state removed (a kill between them: rerun = this)."""
         kill_point("final")
-        metrics = self._final_metrics(run, tables, config)
-        shutil.rmtree(run.backup, ignore_errors=True)
-        shutil.rmtree(run.pixel_cache, ignore_errors=True)  # pixel_cache=auto's, in RUN_DIR
+        metrics = None
+        if place.is_chief:
+            with distribution.single_device():
+                metrics = self._final_metrics(run, tables, config)
+            shutil.rmtree(run.backup, ignore_errors=True)
+            shutil.rmtree(run.pixel_cache, ignore_errors=True)  # pixel_cache=auto's
+        place.barrier("affectkeras-final")
+        metrics = json.loads(run.metrics.read_text()) if metrics is None else metrics
         return TrainResult(
             run.path, config, metrics, run.history_rows(), run.best_epoch(), pipeline
         )
@@ -388,11 +398,3 @@ def predictor_of(model: keras.Model, names: tuple[str, ...] | list[str]) -> kera
 
 def _rows(table: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return table[np.asarray(keep, bool)].reset_index(drop=True)
-
-
-def _seed_everything(seed: int) -> None:
-    keras.utils.set_random_seed(int(seed))
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()

@@ -22,6 +22,7 @@ import numpy as np
 from affectkeras.evaluation.feed_windows import predict_feed_windows, window_split
 from affectkeras.evaluation.scoring import predict_feed, score_outputs, scored_frames
 from affectkeras.predictor import describe_inputs
+from affectkeras.recipes.engine.distribution import single_device
 from affectkeras.recipes.engine.monitor import monitored_score
 from affectkeras.safe_files import kill_point, save_with
 
@@ -160,7 +161,8 @@ def save_atomically(model: keras.Model, path: str | Path, epoch: int | None = No
     """
 
     def write(temporary: Path) -> None:
-        model.save(temporary)
+        with single_device():  # the chief saves alone (engine.distribution)
+            model.save(temporary)
         kill_point("checkpoint", epoch)
 
     save_with(path, write, suffix=".keras")

@@ -37,6 +37,11 @@ OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "cosine", "exponential")
 INPUT_PIPELINES = ("auto", "in_memory", "disk_cache", "tf_data", "streaming")
 VALIDATION_SPLITS = ("auto", "group", "none", "validation", "public_test", "test", "private_test")
+DISTRIBUTIONS = ("none", "mirrored", "data_parallel", "multi_worker")
+MIXED_PRECISIONS = {"false": None, "float16": "mixed_float16", "bfloat16": "mixed_bfloat16"}
+"""``mixed_precision`` values and the Keras dtype policy each sets (None: float32)."""
+LEGACY_VALUES = {"mixed_precision": {False: "false", True: "float16"}}
+"""Values an older ``config.yaml`` holds, read as today's (``mixed_precision`` was a bool)."""
 
 
 @dataclasses.dataclass
@@ -75,7 +80,14 @@ class TrainConfig:
             ``fer2013`` (YuNet box, grey; ``affectkeras.framing.FRAMINGS``).
         test_time_flip: the saved predictor averages each face with its mirror image.
         seed: seeds weights, data order and augmentation; same seed, same run on CPU.
-        mixed_precision: compute in float16 (``mixed_float16``); outputs stay float32.
+        mixed_precision: ``false``, ``float16`` (``mixed_float16``; ``true`` means this) or
+            ``bfloat16`` (``mixed_bfloat16``); outputs stay float32.
+        distribution: ``none`` (one device), ``mirrored`` (TensorFlow MirroredStrategy over
+            the local devices), ``data_parallel`` (Keras DataParallel over the local devices,
+            JAX) or ``multi_worker`` (several processes; ``engine.distribution``).
+            ``batch_size`` stays the global batch.
+        replicas: the devices the run trains on, written by the run to ``config.yaml``; a
+            value given is checked against the devices found.
         monitor: the validation score that selects ``model.keras``: ``abaw`` (the ABAW score
             of the trained tasks), ``accuracy`` (mean accuracy of the trained tasks), or a
             metrics.json key such as ``expr_f1``.
@@ -127,7 +139,9 @@ class TrainConfig:
     face_framing: str = "aligned"
     test_time_flip: bool = False
     seed: int = 0
-    mixed_precision: bool = False
+    mixed_precision: str = "false"
+    distribution: str = "none"
+    replicas: int | None = None
     monitor: str = "abaw"
     validation_split: str = "auto"
     validation_fraction: float = 0.2
@@ -141,7 +155,14 @@ class TrainConfig:
     verbose: int = 1
 
     def __post_init__(self) -> None:
+        word = str(self.mixed_precision).strip().lower()
+        self.mixed_precision = {"true": "float16", "1": "float16", "0": "false"}.get(word, word)
         self.validate()
+
+    @property
+    def dtype_policy(self) -> str | None:
+        """The Keras dtype policy ``mixed_precision`` sets (None: keep float32)."""
+        return MIXED_PRECISIONS[self.mixed_precision]
 
     @property
     def task_keys(self) -> list[str]:
@@ -166,12 +187,14 @@ class TrainConfig:
             "schedule": SCHEDULES,
             "input_pipeline": INPUT_PIPELINES,
             "validation_split": VALIDATION_SPLITS,
+            "mixed_precision": tuple(MIXED_PRECISIONS),
+            "distribution": DISTRIBUTIONS,
         }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
                 raise ValueError(f"{key}={getattr(self, key)!r}; choose one of {list(allowed)}")
         positive = ["image_size", "batch_size", "decay_steps", "validation_frame_stride"]
-        optional = ("epochs", "steps", "steps_per_epoch", "validation_max_frames")
+        optional = ("epochs", "steps", "steps_per_epoch", "validation_max_frames", "replicas")
         positive += [k for k in optional if getattr(self, k) is not None]
         for key in positive:
             if getattr(self, key) < 1:
@@ -216,6 +239,16 @@ def config_defaults(config_class: type[TrainConfig]) -> dict[str, Any]:
             out[field.name] = field.default
         elif field.default_factory is not dataclasses.MISSING:
             out[field.name] = field.default_factory()
+    return out
+
+
+def upgraded(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A saved config's values with older spellings read as today's (``LEGACY_VALUES``)."""
+    out = dict(values)
+    for key, mapping in LEGACY_VALUES.items():
+        value = out.get(key)
+        if isinstance(value, bool | int) and value in mapping:
+            out[key] = mapping[value]
     return out
 
 

@@ -42,6 +42,7 @@ from affectkeras.data.reading.read import read_datasets
 from affectkeras.data.table import expression_classes
 from affectkeras.predictor import describe_inputs
 from affectkeras.recipes.engine.config import TrainConfig
+from affectkeras.recipes.engine.distribution import Placement, ProcessShard, shard_tf_dataset
 from affectkeras.recipes.engine.splits import split_train_validation
 
 logger = logging.getLogger("affectkeras.recipes")
@@ -121,27 +122,39 @@ def training_batches(
     augment: Augment | None,
     first_epoch: int,
     cache_dir: str | Path | None = None,
+    place: Placement | None = None,
 ) -> tuple[Any, int, str]:
     """``(batches, batches_per_epoch, pipeline)`` for ``model.fit``.
 
     The epoch order continues at ``first_epoch`` (a resumed run sees the same sequence). The
     tf.data stream repeats: fit it with ``steps_per_epoch`` (``plan_epochs`` gives it).
     ``cache_dir`` is where ``pixel_cache=auto`` puts a disk cache (the run's folder for it).
+    Under a ``place`` of several processes each serves its slice of every global batch
+    (``engine.distribution``); under Keras' DataParallel an epoch's last partial batch is
+    dropped.
     """
+    place = place or Placement()
+    place.check_batch(config.batch_size)
     pipeline = choose_pipeline(config, feed, cache_dir)
-    batch_size = int(config.batch_size)
-    per_epoch = max(1, math.ceil(len(feed.sampler.indices(0)) / batch_size))
+    batch_size, drop = int(config.batch_size), place.drop_remainder
+    rounding = math.floor if drop else math.ceil
+    per_epoch = max(1, rounding(len(feed.sampler.indices(0)) / batch_size))
     if pipeline == "tf_data":
         from affectkeras.data.feeding.tf_data import make_dataset
 
         # one generator pass per epoch, repeated: with steps_per_epoch set, Keras keeps one
         # iterator, so epoch e still gets the sampler's order e (and no "ran out of data")
-        batches = make_dataset(feed, batch_size, augment, first_epoch=first_epoch).repeat()
-        return batches, per_epoch, pipeline
+        batches = make_dataset(
+            feed, batch_size, augment, drop_remainder=drop, first_epoch=first_epoch
+        )
+        return shard_tf_dataset(batches, place).repeat(), per_epoch, pipeline
     store = decoded_store(feed, pipeline, config, cache_dir)
-    dataset = FeedDataset(feed, batch_size, store=store, augment=augment)
+    dataset = FeedDataset(feed, batch_size, store=store, augment=augment, drop_remainder=drop)
     dataset.start_at_epoch(first_epoch)
-    return dataset, max(1, len(dataset)), pipeline
+    if len(dataset) == 0:
+        raise ValueError(f"batch_size={batch_size} exceeds the {len(feed)} training samples")
+    shards = ProcessShard(dataset, place) if place.processes > 1 else dataset
+    return shards, max(1, len(dataset)), pipeline
 
 
 def decoded_store(

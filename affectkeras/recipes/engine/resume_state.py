@@ -14,7 +14,9 @@ each other, and whose h5py writer could crash the process on a full disk. Here:
   ``backup.unreadable-N/`` with ``history.csv`` and the run restarts at epoch 1, saying so
   (never a crash loop);
 - the state is kept after the last epoch and removed only once ``metrics.json`` is written, so
-  a run killed between the two completes its final files on the rerun without retraining.
+  a run killed between the two completes its final files on the rerun without retraining;
+- under a multi-process ``distribution`` the chief alone writes it (and ``history.csv`` and
+  ``model.keras``: :func:`run_writers`); every process restores it (:func:`load_shared_state`).
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ import io
 import logging
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from affectkeras.recipes.engine.callbacks import BestCheckpoint
+from affectkeras.recipes.engine.distribution import single_device
 from affectkeras.safe_files import kill_point, write_atomically
 
 logger = logging.getLogger("affectkeras.recipes")
@@ -84,6 +89,47 @@ def load_state(backup: str | Path, history: str | Path | None = None) -> Trainin
         return None
 
 
+def load_shared_state(
+    backup: str | Path, history: str | Path, chief: bool, barrier: Callable[[str], None]
+) -> TrainingState | None:
+    """``load_state`` by the chief first (which may set a bad state aside), then, once it has,
+    by the other processes of the job (reading only)."""
+    state = load_state(backup, history) if chief else None
+    barrier("affectkeras-state")
+    if not chief and state_path(backup).is_file():
+        state = load_state(backup)
+    return state
+
+
+def run_writers(
+    run,
+    predictor: keras.Model,
+    state: TrainingState | None,
+    first_epoch: int,
+    chief: bool = True,
+) -> list[keras.callbacks.Callback]:
+    """The callbacks that write RUN_DIR: ``BestCheckpoint`` (``model.keras``) and
+    ``ResumeState`` driving the ``history.csv`` logger; on a process other than the chief, a
+    ``ResumeState`` that restores the state and writes nothing.
+
+    Args:
+        run: the ``RunDir``.
+        predictor: the model saved as ``model.keras``.
+        state: what :func:`load_state` returned; ``first_epoch`` its epoch (0: fresh run).
+        chief: this process writes RUN_DIR.
+    """
+    if not chief:
+        return [ResumeState(run.backup, state, writes=False)]
+    checkpoint = BestCheckpoint(predictor, run.model)
+
+    def restored():  # history rows written after the state (a kill): only once restored
+        run.truncate_history(first_epoch)
+        checkpoint.best = run.best_score()
+
+    history = keras.callbacks.CSVLogger(str(run.history), append=True)
+    return [checkpoint, ResumeState(run.backup, state, history, on_restored=restored)]
+
+
 def set_aside(backup: Path, history: str | Path | None) -> Path:
     """Moves ``backup`` (and ``history``) to ``backup.unreadable-N`` beside it."""
     number = 1
@@ -119,6 +165,7 @@ class ResumeState(keras.callbacks.Callback):
         state: what :func:`load_state` returned (None: a fresh run).
         history_logger: the callback writing ``history.csv``.
         on_restored: called once the state is restored.
+        writes: False: restore only (a process other than the chief).
     """
 
     def __init__(
@@ -127,8 +174,10 @@ class ResumeState(keras.callbacks.Callback):
         state: TrainingState | None,
         history_logger: keras.callbacks.Callback | None = None,
         on_restored=None,
+        writes: bool = True,
     ):
         super().__init__()
+        self.writes = writes
         self.backup = Path(backup)
         self.state = state
         self.history_logger = history_logger
@@ -169,7 +218,9 @@ class ResumeState(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.history_logger is not None:
             self.history_logger.on_epoch_end(epoch, logs)
-        save_state(self.model, self.backup, epoch + 1)
+        if self.writes:
+            with single_device():
+                save_state(self.model, self.backup, epoch + 1)
 
 
 def save_state(model: keras.Model, backup: str | Path, epoch: int) -> None:

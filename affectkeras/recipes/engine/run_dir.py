@@ -35,6 +35,7 @@ import numpy as np
 import yaml
 
 from affectkeras.predictor import MODEL_FILE
+from affectkeras.recipes.engine.config import upgraded
 from affectkeras.safe_files import remove_leftovers, write_atomically
 
 RESUMABLE_KEYS = (
@@ -45,8 +46,11 @@ RESUMABLE_KEYS = (
     "input_pipeline",
     "max_memory_gb",
     "pixel_cache",
+    "distribution",
+    "replicas",
 )
-"""Keys a rerun may change without starting over (more epochs, other output, same run)."""
+"""Keys a rerun may change without starting over (more epochs, other output, same run; the
+global batch does not depend on the devices, so a run may resume on more or fewer of them)."""
 
 
 class RunDir:
@@ -102,7 +106,7 @@ class RunDir:
         """
         if not self.config.is_file() or not self.started():
             return
-        previous = yaml.safe_load(self.config.read_text()) or {}
+        previous = upgraded(yaml.safe_load(self.config.read_text()) or {})
         defaults = dict(defaults or {})
         # a key added in a later version reads as its default in a run written before it
         previous = {**{k: v for k, v in defaults.items() if k not in previous}, **previous}

@@ -40,10 +40,10 @@ from affectkeras.evaluation.evaluate import evaluate_table, write_metrics
 from affectkeras.predictor import load_predictor
 from affectkeras.recipes.engine.base import Recipe, TrainResult
 from affectkeras.recipes.engine.callbacks import save_atomically
-from affectkeras.recipes.engine.config import TrainConfig, save_config
+from affectkeras.recipes.engine.config import TrainConfig, save_config, upgraded
+from affectkeras.recipes.engine.distribution import Placement, placement, single_device
 from affectkeras.recipes.engine.inputs import run_tables
 from affectkeras.recipes.engine.run_dir import RESUMABLE_KEYS, RunDir
-from affectkeras.recipes.engine.run_lock import hold_run_lock
 from affectkeras.safe_files import save_with, write_atomically
 
 logger = logging.getLogger("affectkeras.recipes")
@@ -127,18 +127,25 @@ class StagedRecipe(Recipe):
         """
         started = time.time()
         config, run = self.prepare(data, out, config)
-        with hold_run_lock(run.path):
-            result = self._train_stages(config, run, callbacks)
+        place = placement(config)
+        config.replicas = place.replicas
+        with place.run_lock(run.path):  # the chief's; the others write nothing in RUN_DIR
+            result = self._train_stages(config, run, callbacks, place)
         result.seconds = time.time() - started
         return result
 
     def _train_stages(
-        self, config: StagedConfig, run: RunDir, callbacks: Sequence[keras.callbacks.Callback]
+        self,
+        config: StagedConfig,
+        run: RunDir,
+        callbacks: Sequence[keras.callbacks.Callback],
+        place: Placement,
     ) -> TrainResult:
         """``train`` with the top-level RUN_DIR's lock held (each stage locks its folder)."""
-        run.remove_leftovers()
         changed = _changed_keys(run, config)
-        save_config(config, run.config)
+        if place.is_chief:
+            run.remove_leftovers()
+            save_config(config, run.config)
         stages = self.stages(config, run.path)
         chosen = [s for s in stages if config.stage in (ALL_STAGES, s.name)]
         if not chosen:
@@ -158,8 +165,12 @@ class StagedRecipe(Recipe):
         if not changed and _up_to_date(run, dirs):
             logger.info("%s: every stage had finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
-        else:
-            metrics = self._finish(config, run, stages, dirs)
+        elif place.is_chief:  # on one device, the whole validation set
+            with single_device():
+                metrics = self._finish(config, run, stages, dirs)
+        place.barrier("affectkeras-staged-final")
+        if not place.is_chief:
+            metrics = json.loads(run.metrics.read_text())
         last = RunDir(dirs[stages[-1].name])
         return TrainResult(
             run.path,
@@ -236,7 +247,7 @@ def _changed_keys(run: RunDir, config: StagedConfig) -> list[str]:
     """
     if not run.config.is_file():
         return []
-    previous = yaml.safe_load(run.config.read_text()) or {}
+    previous = upgraded(yaml.safe_load(run.config.read_text()) or {})
     current = config.to_dict()
     ignored = {"stage", *RESUMABLE_KEYS}
     keys = (set(previous) | set(current)) - ignored
