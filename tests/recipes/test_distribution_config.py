@@ -71,3 +71,23 @@ def test_each_process_feeds_its_own_slice_of_the_global_batch():
     np.testing.assert_array_equal(parts[1][1]["expression"], [4, 5, 6, 7])
     with pytest.raises(ValueError, match="batch_size=6 does not split over the 4 replicas"):
         Placement("data_parallel", 4).check_batch(6)
+
+
+def test_tf_data_batches_are_sliced_and_masks_made_numeric_for_mirrored():
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("tf.data runs on the TensorFlow backend here")
+    import tensorflow as tf
+
+    from affectkeras.recipes.engine.distribution import shard_tf_dataset
+
+    x = {"frames": np.arange(8 * 2).reshape(8, 2), "mask": np.arange(8 * 2).reshape(8, 2) % 3 > 0}
+    batches = tf.data.Dataset.from_tensors((x, {"e": np.arange(8)}))
+    ((second, y),) = shard_tf_dataset(
+        batches, Placement("multi_worker", 2, 2, 1)
+    ).as_numpy_iterator()
+    np.testing.assert_array_equal(second["frames"], x["frames"][4:])
+    np.testing.assert_array_equal(y["e"], [4, 5, 6, 7])
+    ((mirrored, _),) = shard_tf_dataset(batches, Placement("mirrored", 2)).as_numpy_iterator()
+    assert mirrored["mask"].dtype == np.uint8
+    np.testing.assert_array_equal(mirrored["mask"], x["mask"])
+    assert process_slice(x, Placement("mirrored", 2))["mask"].dtype == np.uint8

@@ -54,6 +54,9 @@ TF_MULTI_WORKER_REFUSAL = (
     "KERAS_DISTRIBUTION_* variables (docs/training.md), or use distribution=mirrored on one host"
 )
 
+_STRATEGIES: dict[tuple[str, ...], Any] = {}
+"""The MirroredStrategy of each device set, made once per process."""
+
 
 @dataclass
 class Placement:
@@ -149,7 +152,10 @@ def _mirrored(backend: str) -> Placement:
     import tensorflow as tf
 
     devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
-    strategy = tf.distribute.MirroredStrategy([device.name for device in devices])
+    names = tuple(device.name for device in devices)
+    if names not in _STRATEGIES:  # one per process: a second one's collectives clash with the
+        _STRATEGIES[names] = tf.distribute.MirroredStrategy(list(names))  # first's (stages)
+    strategy = _STRATEGIES[names]
     return Placement("mirrored", strategy.num_replicas_in_sync, enter=strategy.scope)
 
 
@@ -204,21 +210,39 @@ def single_device() -> Iterator[None]:
 
 
 def process_slice(batch: Any, place: Placement) -> Any:
-    """This process's contiguous share of a global batch (every array cut along axis 0)."""
-    if place.processes == 1:
-        return batch
-    share = None
+    """This process's contiguous share of a global batch (every array cut along axis 0).
+
+    Under ``mirrored`` a boolean array (a window feed's ``mask``) comes as uint8: Keras
+    averages the first batch over the replicas to build the model (``AddN``, which has no
+    boolean kernel); the model's boolean input casts it back.
+    """
+    processes, rank = place.processes, place.process_id
 
     def cut(array: Any) -> Any:
-        nonlocal share
-        share = array.shape[0] // place.processes
-        return array[place.process_id * share : (place.process_id + 1) * share]
+        if place.name == "mirrored" and array.dtype == bool:
+            array = array.astype("uint8") if hasattr(array, "astype") else _uint8(array)
+        if processes == 1:
+            return array
+        share = array.shape[0] // processes
+        return array[rank * share : (rank + 1) * share]
 
     return keras.tree.map_structure(cut, batch)
 
 
+def _uint8(tensor: Any) -> Any:
+    import tensorflow as tf
+
+    return tf.cast(tensor, tf.uint8)
+
+
+def needs_shards(place: Placement) -> bool:
+    """Batches go through :func:`process_slice` (several processes, or ``mirrored``)."""
+    return place.processes > 1 or place.name == "mirrored"
+
+
 class ProcessShard(keras.utils.PyDataset):
-    """A ``FeedDataset`` whose every global batch is cut to this process's slice."""
+    """A ``FeedDataset`` whose every global batch is cut to this process's slice
+    (:func:`process_slice`)."""
 
     def __init__(self, dataset: Any, place: Placement):
         super().__init__()
@@ -241,8 +265,8 @@ class ProcessShard(keras.utils.PyDataset):
 
 
 def shard_tf_dataset(dataset: Any, place: Placement) -> Any:
-    """A tf.data stream of global batches cut to this process's slice."""
-    if place.processes == 1:
+    """A tf.data stream of global batches cut to this process's slice (:func:`process_slice`)."""
+    if not needs_shards(place):
         return dataset
     return dataset.map(lambda *batch: process_slice(batch, place))
 

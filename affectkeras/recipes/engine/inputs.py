@@ -42,7 +42,12 @@ from affectkeras.data.reading.read import read_datasets
 from affectkeras.data.table import expression_classes
 from affectkeras.predictor import describe_inputs
 from affectkeras.recipes.engine.config import TrainConfig
-from affectkeras.recipes.engine.distribution import Placement, ProcessShard, shard_tf_dataset
+from affectkeras.recipes.engine.distribution import (
+    Placement,
+    ProcessShard,
+    needs_shards,
+    shard_tf_dataset,
+)
 from affectkeras.recipes.engine.splits import split_train_validation
 
 logger = logging.getLogger("affectkeras.recipes")
@@ -153,7 +158,7 @@ def training_batches(
     dataset.start_at_epoch(first_epoch)
     if len(dataset) == 0:
         raise ValueError(f"batch_size={batch_size} exceeds the {len(feed)} training samples")
-    shards = ProcessShard(dataset, place) if place.processes > 1 else dataset
+    shards = ProcessShard(dataset, place) if needs_shards(place) else dataset
     return shards, max(1, len(dataset)), pipeline
 
 
