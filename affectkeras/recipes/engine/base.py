@@ -212,7 +212,7 @@ class Recipe:
                 "tensorboard=true needs TensorFlow and the tensorboard package: "
                 'pip install "affectkeras[tensorboard]"'
             )
-        place = distribution.placement(config)  # before seeding: joining a job may seed its RNG
+        place = distribution.placement(config)  # before seeding; records config.replicas
         with place.run_lock(run.path):  # the chief's; the others write nothing in RUN_DIR
             result = self._train_locked(config, run, callbacks, place)
         result.seconds = time.time() - started
@@ -236,7 +236,6 @@ class Recipe:
         self, config: TrainConfig, run: RunDir, callbacks: Sequence, place: distribution.Placement
     ) -> TrainResult:
         """``train`` with RUN_DIR's lock held (by the chief of a multi-process job)."""
-        config.replicas = place.replicas
         run.check_config(config.to_dict(), config_defaults(type(config)))
         for leftover in run.remove_leftovers() if place.is_chief else ():
             logger.info("%s: removed %s, left by a run that was killed", run.path, leftover.name)

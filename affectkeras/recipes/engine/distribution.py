@@ -117,7 +117,8 @@ class Placement:
 
 
 def placement(config: TrainConfig) -> Placement:
-    """The :class:`Placement` of ``config.distribution`` on this backend and these devices.
+    """The :class:`Placement` of ``config.distribution`` on this backend and these devices;
+    ``config.replicas`` is set to its replicas.
 
     Raises:
         ValueError: the strategy does not exist on this backend, the job variables are missing,
@@ -140,6 +141,7 @@ def placement(config: TrainConfig) -> Placement:
             f"replicas={config.replicas}, but distribution={name} found {found.replicas} "
             "device(s) here; remove the key (the run records it) or fix the device setup"
         )
+    config.replicas = found.replicas  # config.yaml records it
     return found
 
 

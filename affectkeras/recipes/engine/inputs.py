@@ -141,6 +141,7 @@ def training_batches(
     place = place or Placement()
     place.check_batch(config.batch_size)
     pipeline = choose_pipeline(config, feed, cache_dir)
+    place.barrier("affectkeras-pipeline")  # every process chose before a disk cache is written
     batch_size, drop = int(config.batch_size), place.drop_remainder
     rounding = math.floor if drop else math.ceil
     per_epoch = max(1, rounding(len(feed.sampler.indices(0)) / batch_size))
@@ -153,7 +154,14 @@ def training_batches(
             feed, batch_size, augment, drop_remainder=drop, first_epoch=first_epoch
         )
         return shard_tf_dataset(batches, place).repeat(), per_epoch, pipeline
-    store = decoded_store(feed, pipeline, config, cache_dir)
+    cached = pipeline == "disk_cache"  # written by the chief, then read by the others
+    store = None
+    if place.is_chief or not cached:
+        store = decoded_store(feed, pipeline, config, cache_dir)
+    if cached:
+        place.barrier("affectkeras-pixel-cache")
+        if store is None:
+            store = decoded_store(feed, pipeline, config, cache_dir)
     dataset = FeedDataset(feed, batch_size, store=store, augment=augment, drop_remainder=drop)
     dataset.start_at_epoch(first_epoch)
     if len(dataset) == 0:

@@ -127,8 +127,7 @@ class StagedRecipe(Recipe):
         """
         started = time.time()
         config, run = self.prepare(data, out, config)
-        place = placement(config)
-        config.replicas = place.replicas
+        place = placement(config)  # records config.replicas
         with place.run_lock(run.path):  # the chief's; the others write nothing in RUN_DIR
             result = self._train_stages(config, run, callbacks, place)
         result.seconds = time.time() - started
