@@ -62,8 +62,8 @@ def test_every_config_resolves_with_and_without_recipe(capsys):
             failures.append(err.strip())
             continue
         assert shown["recipe"] == recipe and shown["data"] == specs, path
-        for key, value in values.items():  # the file's keys reach the resolved config
-            expected = resolve_config(get_recipe(recipe).config_class, {key: value})
+        expected = resolve_config(get_recipe(recipe).config_class, values)
+        for key in values:  # the file's keys reach the resolved config
             assert shown[key] == getattr(expected, key), (path, key)
         code, with_recipe, err = show_config(capsys, "--recipe", recipe, "--config", str(path))
         assert code == 0, f"{path}: {err}"
@@ -81,12 +81,13 @@ def test_every_config_names_paper_row_figure_and_data_and_sets_only_non_defaults
         values = yaml.safe_load(path.read_text())
         config_class = get_recipe(values["recipe"]).config_class
         defaults = config_defaults(config_class)
+        unknown = set(values) - set(defaults)
+        if unknown:
+            failures.append(f"{path}: unknown keys {sorted(unknown)}")
+            continue
+        resolved = resolve_config(config_class, values)
         for key, value in values.items():
-            if key == "recipe":
-                continue
-            if key not in defaults:
-                failures.append(f"{path}: unknown key {key}")
-            elif getattr(resolve_config(config_class, {key: value}), key) == defaults[key]:
+            if key != "recipe" and getattr(resolved, key) == defaults[key]:
                 failures.append(f"{path}: {key}: {value!r} is the recipe's default")
     assert not failures, "\n".join(failures)
 
