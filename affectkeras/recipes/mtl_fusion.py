@@ -65,6 +65,11 @@ class HardSharingConfig(TaskLossConfig):
     batch_size: int = 64
     optimizer: str = "adam"
     learning_rate: float = 5e-5
+    augment_flip: bool = False  # the paper lists no augmentation
+    augment_translate: float = 0.0
+    validation_datasets: list[str] = dataclasses.field(
+        default_factory=lambda: ["affwild2-mtl", "affwild2"]
+    )
 
     def validate(self) -> None:
         super().validate()
@@ -83,6 +88,7 @@ class MTLFusionConfig(HardSharingConfig, StagedConfig):
         fusion_expr: lambda for expressions (the single-task model's share); paper 0.6.
         fusion_au: lambda for action units; paper 0.6.
         fusion_va: lambda for valence/arousal; paper 0.4.
+        single_monitor: ``monitor`` of the single-task stages (the paper's F1; CCC for VA).
         stage: ``all``, or one of ``mtl``, ``expr``, ``au``, ``va``.
     """
 
@@ -90,6 +96,7 @@ class MTLFusionConfig(HardSharingConfig, StagedConfig):
     fusion_expr: float = 0.6
     fusion_au: float = 0.6
     fusion_va: float = 0.4
+    single_monitor: str = "f1"
 
     def validate(self) -> None:
         super().validate()
@@ -127,7 +134,7 @@ class MTLFusion(StagedRecipe):
     def stages(self, config: MTLFusionConfig, run_path: Path | None) -> list[Stage]:
         stages = [Stage(MULTI_STAGE, HardSharingMTL(), derive(HardSharingConfig, config))]
         for key in config.task_keys:
-            single = derive(SingleTaskConfig, config, tasks=key)
+            single = derive(SingleTaskConfig, config, tasks=key, monitor=config.single_monitor)
             stages.append(Stage(key, SingleTask(), single))
         return stages
 

@@ -247,7 +247,8 @@ class Recipe:
                 )
             logger.info("%s: this run finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
-            return TrainResult(run.path, config, metrics, run.history_rows(), run.best_epoch())
+            kept = run.kept_epoch(config.model_selection == "final")
+            return TrainResult(run.path, config, metrics, run.history_rows(), kept)
         save_config(config, run.config)
         previous_policy = keras.config.dtype_policy()
         try:
@@ -321,7 +322,8 @@ class Recipe:
             run.truncate_history(first_epoch)
             checkpoint.best = run.best_score()
 
-        checkpoint = BestCheckpoint(models.predictor, run.model)
+        final = config.model_selection == "final"
+        checkpoint = BestCheckpoint(models.predictor, run.model, final=final)
         callbacks += [
             checkpoint,
             ResumeState(
@@ -366,9 +368,8 @@ class Recipe:
         metrics = self._final_metrics(run, tables, config)
         shutil.rmtree(run.backup, ignore_errors=True)
         shutil.rmtree(run.pixel_cache, ignore_errors=True)  # pixel_cache=auto's, in RUN_DIR
-        return TrainResult(
-            run.path, config, metrics, run.history_rows(), run.best_epoch(), pipeline
-        )
+        kept = run.kept_epoch(config.model_selection == "final")
+        return TrainResult(run.path, config, metrics, run.history_rows(), kept, pipeline)
 
     def _final_metrics(self, run: RunDir, tables: RunTables, config: TrainConfig) -> dict:
         """Scores of the saved model.keras on the validation rows -> metrics.json."""

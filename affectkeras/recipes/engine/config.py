@@ -37,6 +37,7 @@ OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("constant", "cosine", "exponential")
 INPUT_PIPELINES = ("auto", "in_memory", "disk_cache", "tf_data", "streaming")
 VALIDATION_SPLITS = ("auto", "group", "none", "validation", "public_test", "test", "private_test")
+MODEL_SELECTIONS = ("best", "final")
 
 
 @dataclasses.dataclass
@@ -77,13 +78,22 @@ class TrainConfig:
         seed: seeds weights, data order and augmentation; same seed, same run on CPU.
         mixed_precision: compute in float16 (``mixed_float16``); outputs stay float32.
         monitor: the validation score that selects ``model.keras``: ``abaw`` (the ABAW score
-            of the trained tasks), ``accuracy`` (mean accuracy of the trained tasks), or a
-            metrics.json key such as ``expr_f1``.
+            of the trained tasks), ``abaw2`` (the sum of each trained task's ABAW2 challenge
+            score: 0.67 F1 + 0.33 acc for expressions, mean CCC for VA), ``f1`` (the sum of
+            their F1s, CCC for VA), ``accuracy`` (mean accuracy of the trained tasks), or a
+            metrics.json key such as ``expr_f1`` (``engine.monitor``).
+        model_selection: which epoch's model becomes ``model.keras``: ``best`` (the best
+            ``monitor`` score on the validation rows) or ``final`` (the last epoch's: a fixed
+            schedule, and validation rows that only report, as when they are a paper's test set).
         validation_split: where validation comes from: ``auto`` (each dataset's
             ``validation`` split, else its ``public_test``, else a ``group`` split), a split
             name, ``group`` (a subject/video-disjoint split of the training rows) or ``none``.
         validation_fraction: share of subjects/videos held out by a ``group`` split.
         validation_data: data specs to validate on instead (the split rules are skipped).
+        validation_datasets: names of the datasets whose validation rows select and score the
+            model (``engine.splits``): a dataset not named trains on all its ``train`` rows and
+            gives no validation rows. Empty = every dataset; none of them in the data = every
+            dataset (logged).
         validation_frame_stride: per-epoch validation scores every k-th frame of each video
             (still images are all kept); the final metrics.json scores every frame.
         validation_max_frames: per-epoch validation scores at most this many frames of each
@@ -129,9 +139,11 @@ class TrainConfig:
     seed: int = 0
     mixed_precision: bool = False
     monitor: str = "abaw"
+    model_selection: str = "best"
     validation_split: str = "auto"
     validation_fraction: float = 0.2
     validation_data: list[str] = dataclasses.field(default_factory=list)
+    validation_datasets: list[str] = dataclasses.field(default_factory=list)
     validation_frame_stride: int = 1
     validation_max_frames: int | None = None
     input_pipeline: str = "auto"
@@ -166,6 +178,7 @@ class TrainConfig:
             "schedule": SCHEDULES,
             "input_pipeline": INPUT_PIPELINES,
             "validation_split": VALIDATION_SPLITS,
+            "model_selection": MODEL_SELECTIONS,
         }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
@@ -341,6 +354,8 @@ def _convert(key: str, value: Any, hint: Any, source: str) -> Any:
             return None
         inner = [a for a in args if a is not type(None)]
         return _convert(key, value, inner[0], source)
+    if value is None and origin is list:
+        return []  # validation_datasets=none: the empty list
     if value is None:
         raise ValueError(f"{key}: a value is required (none given) [{source}]")
     try:

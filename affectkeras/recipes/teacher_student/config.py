@@ -68,6 +68,8 @@ class TeacherStudentConfig(StagedConfig):
     learning_rate: float = 1e-4
     augment_flip: bool = True
     augment_translate: float = 0.1
+    monitor: str = "abaw2"  # 0.67 F1 + 0.33 acc for expressions, + the VA CCC (Sec. 4)
+    validation_datasets: list[str] = dataclasses.field(default_factory=lambda: ["affwild2"])
     stage: str = "all"
     va_bins: int = 20
     ccc_divisor: float = 1.0
