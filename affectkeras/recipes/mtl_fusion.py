@@ -22,7 +22,10 @@ single-task networks of the trained tasks). ``combine`` builds the fused predict
 (``affectkeras.models.build_fused_predictor``): ONE Keras model taking ``image`` whose
 ``expression``/``action_units``/``valence_arousal`` outputs are :class:`PredictionFusion`
 layers over the nested multi-task and single-task models; it is RUN_DIR/model.keras.
-The paper does not give the number of epochs; we default to 10.
+The paper does not give the number of epochs; we default to 10. Nor how L_1 is reduced over a
+batch: ``ce_normalization: weights`` (default; ``sum w_y CE / sum w_y``, PyTorch's weighted CE,
+the authors' framework) keeps L_1 on the scale of L_2 and L_3, ``labelled`` (``/ #labelled``)
+makes it about 8 times a plain CE (``engine.task_losses``; docs/losses_and_metrics.md).
 
 Example:
     >>> config = MTLFusion().config()

@@ -54,7 +54,8 @@ class TrainConfig:
             backbone (pre-training as a separate run: ``engine.init_from``); checked when the
             run starts, not by ``--show-config``.
         image_size: square model input side in pixels.
-        head: task head style: ``linear`` or ``dense512``.
+        head: task head style: ``linear``, ``dense512`` or ``bn_fc128`` (seed 002's code: a
+            BN-Dense 128-ReLU-BN-Dropout 0.5 tower per task; docs/models.md).
         num_classes: expression classes (7 or 8); None = the training data's own.
         epochs: passes over the training set; None lets ``steps`` decide.
         steps: total optimiser steps, used when ``epochs`` is None.
