@@ -279,28 +279,42 @@ def load_config(
 ) -> TrainConfig:
     """Resolves a config from a YAML file (optional) and ``key=value`` overrides.
 
-    With ``recipe``, a file whose ``recipe`` key names another recipe is refused first.
+    With ``recipe``, a file whose ``recipe`` key names another recipe is refused first; a file
+    may name its recipe (``recipe: sjmt``, as the files of ``configs/`` and a run's config.yaml
+    do) or leave it out.
     """
     values: dict[str, Any] = {}
     if path is not None:
-        path = Path(path)
-        if not path.is_file():
-            raise ValueError(f"{path}: no such config file")
-        try:
-            loaded = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-            problem = getattr(error, "problem", error)
-            raise ValueError(f"{where}: not valid YAML ({problem})") from None
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ValueError(f"{path}: expected a mapping of config keys, got {type(loaded)}")
-        values = loaded or {}
-        if recipe and values.get("recipe") not in (None, "", recipe):
-            raise ValueError(
-                f"{path}: the config is for recipe {values['recipe']!r}, not {recipe!r}"
-            )
+        values = read_config_file(path)
+        named = values.get("recipe") or None
+        if recipe and named not in (None, recipe):
+            raise ValueError(f"{path}: the config is for recipe {named!r}, not {recipe!r}")
     return resolve_config(config_class, values, overrides, source=str(path))
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """A YAML config file's mapping of keys, unchecked; ValueError (naming the file and line)
+    for a missing file, invalid YAML or a file that is not a mapping."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such config file")
+    try:
+        loaded = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(error, "problem", error)
+        raise ValueError(f"{where}: not valid YAML ({problem})") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected a mapping of config keys, got {type(loaded)}")
+    return loaded or {}
+
+
+def config_file_recipe(path: str | Path) -> str | None:
+    """The recipe a config file names with its ``recipe:`` key (configs/*.yaml, a run's
+    config.yaml), or None when it names none."""
+    named = read_config_file(path).get("recipe")
+    return str(named) if named else None
 
 
 def save_config(config: TrainConfig, path: str | Path) -> None:
