@@ -19,7 +19,7 @@ from tests.helpers.metrics_dicts import flat_metrics
 
 from .conftest import TINY
 
-pytestmark = pytest.mark.jax
+# TF only: thinning is backend-free; the JAX pass trains in memory in test_end_to_end.py
 
 SETTINGS = [
     *TINY,
