@@ -18,13 +18,20 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         description="Trains a recipe with model.fit and writes RUN_DIR/model.keras (best "
         "validation score), config.yaml (resolved config), history.csv (every epoch) and "
         "metrics.json (validation scores). Rerunning the same command resumes an interrupted "
-        "run. Defaults are each recipe's paper's; change them with --config/--set.",
-        epilog=f"recipes:\n{listing}\n\nexample:\n  affectkeras train --recipe single_task "
-        "--data affwild2:runs/synth --set tasks=expr --set backbone=tiny --out runs/expr",
+        "run. Defaults are each recipe's paper's; change them with --config/--set. A config "
+        "file may name its recipe (recipe: NAME; configs/ of the repository holds one per "
+        "paper table row, and a RUN_DIR/config.yaml names its own), then --recipe is optional.",
+        epilog=f"recipes:\n{listing}\n\nexamples:\n  affectkeras train --recipe single_task "
+        "--data affwild2:runs/synth --set tasks=expr --set backbone=tiny --out runs/expr\n"
+        "  affectkeras train --config configs/003_pons/table2_sjmt_resnet110.yaml "
+        "--data sfew:/data/SFEW --data emotionet:/data/EmotioNet/train.csv --out runs/sjmt",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--recipe", required=True, choices=sorted(recipes), metavar="NAME", help="recipe to run"
+        "--recipe",
+        choices=sorted(recipes),
+        metavar="NAME",
+        help="recipe to run (optional when the --config file names it with recipe: NAME)",
     )
     parser.add_argument(
         "--data",
@@ -32,7 +39,11 @@ def add_parser(subparsers: argparse._SubParsersAction, parents: list) -> None:
         metavar="SPEC",
         help="DATASET:PATH[?key=value&...]; repeat for a multi-database set",
     )
-    parser.add_argument("--config", metavar="FILE.yaml", help="YAML file of config keys")
+    parser.add_argument(
+        "--config",
+        metavar="FILE.yaml",
+        help="YAML file of config keys, e.g. configs/000_phan/table1_multitask_focal.yaml",
+    )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -55,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from affectkeras.predictor import MODEL_FILE
     from affectkeras.recipes import get_recipe
 
-    recipe = get_recipe(args.recipe)
+    recipe = get_recipe(recipe_name(args))
     config = recipe.config(args.config, args.overrides)
     if args.data:
         config.data = list(args.data)  # the command line's specs replace a config file's
@@ -74,6 +85,30 @@ def run(args: argparse.Namespace) -> int:
     for name in (MODEL_FILE, "config.yaml", "history.csv", "metrics.json"):
         print(f"  {name:13s} {result.run_dir / name}")
     if result.best_epoch is not None:
-        print(f"best epoch: {result.best_epoch + 1}")
+        final = getattr(result.config, "model_selection", "best") == "final"
+        kept = "final epoch (model_selection: final)" if final else "best epoch"
+        print(f"{kept}: {result.best_epoch + 1}")
     print("validation metrics: " + json.dumps(result.metrics, sort_keys=True))
     return 0
+
+
+def recipe_name(args: argparse.Namespace) -> str:
+    """``--recipe``, or the ``recipe:`` key of the ``--config`` file; both must agree."""
+    from affectkeras.recipes import list_recipes
+    from affectkeras.recipes.engine.config import config_file_recipe
+
+    named = config_file_recipe(args.config) if args.config else None
+    if named and args.recipe and named != args.recipe:
+        raise ValueError(
+            f"{args.config}: the file names recipe: {named} but --recipe is {args.recipe}; "
+            "give one of them, or the same recipe in both"
+        )
+    if named and named not in list_recipes():
+        raise ValueError(
+            f"{args.config}: recipe: {named} is not a recipe; recipes: " + ", ".join(list_recipes())
+        )
+    if not (named or args.recipe):
+        raise ValueError(
+            "train needs a recipe: give --recipe NAME, or a --config file with a recipe: NAME key"
+        )
+    return args.recipe or named

@@ -34,6 +34,7 @@ from affectkeras.data.table import expression_classes
 from affectkeras.evaluation.feed_windows import predict_feed_windows, window_split
 from affectkeras.evaluation.scoring import (
     canonical_truth,
+    per_dataset_scores,
     predict_feed,
     score_outputs,
     scored_frames,
@@ -127,6 +128,8 @@ def evaluate_table(
     scored = int(np.count_nonzero(labelled[np.unique(rows)])) if len(rows) else 0
     scores["n_rows_scored"] = scored
     scores["n_rows_skipped"] = int(np.count_nonzero(labelled)) - scored
+    if "dataset" in table.columns and len(rows):
+        scores["per_dataset"] = per_dataset_scores(table, truth, outputs, rows, classes)
     if dataset.skips.total:
         dataset.skips.log(f"scoring {scored} labelled rows")
     return scores

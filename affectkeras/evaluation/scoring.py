@@ -170,3 +170,29 @@ def _without_untrained_aus(au_true: np.ndarray, au_pred: np.ndarray) -> np.ndarr
         )
     true[:, untrained] = labels.MISSING_AU
     return true
+
+
+def per_dataset_scores(
+    table: pd.DataFrame,
+    truth: Mapping[str, np.ndarray],
+    outputs: Mapping[str, np.ndarray],
+    rows: np.ndarray,
+    num_classes: int,
+) -> dict[str, dict[str, float | int]]:
+    """metrics.json's ``per_dataset``: :func:`score_outputs` on each dataset's rows alone.
+
+    A multi-database validation set pools datasets of different difficulty (AffectNet's
+    validation images beside Aff-Wild2's frames), so the pooled keys alone hide which dataset a
+    model is good at; a paper reports one dataset. Each dataset is scored in its own expression
+    space (``attrs["dataset_classes"]``, else the pooled one).
+    """
+    rows = np.asarray(rows, np.int64)
+    names = table["dataset"].astype(str).to_numpy()[rows]
+    spaces = table.attrs.get("dataset_classes") or {}
+    out = {}
+    for name in sorted(set(names)):
+        keep = names == name
+        classes = int(spaces.get(name, num_classes))
+        mine = {key: np.asarray(value)[keep] for key, value in outputs.items()}
+        out[name] = score_outputs(truth, mine, rows[keep], min(classes, num_classes))
+    return out

@@ -1,15 +1,22 @@
 """Seed 004's VA losses: MSE on [a, v, m, a - m, v - m] and the weighted total (eq. 2-4).
 
 Seed 004 (STAT/LSTM temporal fusion) regularises VA with an MSE over the vector of arousal,
-valence, their mean ``m = (a + v) / 2`` and the differences ``a - m`` and ``v - m``, built from
-the target and from the predicted (valence, arousal) alike. Eq. 3 sums the squared errors over
-the vector; the batch loss averages that sum over the labelled samples. With MISSING (-5) per
+valence, their mean ``m = (a + v) / 2`` and the differences ``a - m`` and ``v - m``; the target
+vector is built from the (valence, arousal) labels. Eq. 3 sums the squared errors over the
+vector; the batch loss averages that sum over the labelled samples. With MISSING (-5) per
 element, ``a`` and ``v`` count when labelled and the three derived entries only when both are.
 
+The predicted vector has two readings: (1) the output of a separate regression branch (sec.
+II-C, "one vector with length 5"), ``va_statistics`` of the seed 004 model, what the
+``temporal_stat`` recipe trains: :class:`VectorMSE` on a [B, 5] prediction; or (2) built from the
+predicted (valence, arousal) ("calculated from arousal and valence values", under eq. 3):
+:class:`VectorMSE` on a [B, 2] prediction. docs/losses_and_metrics.md says why the recipe reads 1.
+
 Eq. 4: ``L = w1 L_class + w2 L_ccc,arousal + w3 L_ccc,valence + w4 L_mse`` with
-``w1 = 1, w2 = w3 = 0.4, w4 = 0.2``. :class:`CCCMSELoss` is the VA part (w2, w3, w4) on the
-``valence_arousal`` output; the class term is ``WeightedCrossEntropy()`` on ``expression`` with
-loss weight 1.
+``w1 = 1, w2 = w3 = 0.4, w4 = 0.2``. The recipe compiles ``WeightedCrossEntropy()`` on
+``expression`` (w1), ``CCCLoss(dimension_weights=[0.4, 0.4])`` on ``valence_arousal`` (w2, w3) and
+``VectorMSE()`` on ``va_statistics`` with loss weight 0.2 (w4). :class:`CCCMSELoss` is the VA part
+(w2, w3, w4) under reading 2, on one ``valence_arousal`` output, for a model without the branch.
 
 Example:
     >>> import numpy as np

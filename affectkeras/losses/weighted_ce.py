@@ -2,9 +2,19 @@
 
 Seed 001 (Chang et al., ABAW4) weights each expression class by ``total samples / samples of the
 class`` (its L_1 = w_y * CE); :func:`class_weights_from_labels` computes those weights from the
-training labels. The loss is the paper's per-sample ``w_y * CE`` averaged over the labelled
-samples of the batch (``sum / #labelled``). Note that PyTorch's ``CrossEntropyLoss(weight=w)``
-divides by ``sum w_y`` instead; the two differ by a batch-dependent factor.
+training labels. The paper's per-sample ``w_y * CE`` is reduced over the batch in one of two ways
+(``normalization``):
+
+- ``"weights"``: ``sum w_y * CE / sum w_y`` over the labelled samples, the weighted mean of
+  PyTorch's ``CrossEntropyLoss(weight=w)`` (the authors implemented in PyTorch, Sec. 3.2). The
+  value stays on the scale of a plain CE (``log C`` at chance), so L_1 weighs like L_2 and L_3 in
+  seed 001's sum ``L_1 + L_2 + L_3``. The recipes' default (``ce_normalization``).
+- ``"labelled"``: ``sum w_y * CE / #labelled``, the printed formula averaged over the labelled
+  samples. With ``w = N / N_c`` the mean weight of a sample drawn from the training data is C (8
+  for seed 001), so the term is about C times a plain CE and dominates the other two. The class
+  default, which losses saved before the option was added load as.
+
+Without class weights and sample weights (or with 0/1 sample weights) the two are the same.
 
 Example:
     >>> import numpy as np
@@ -31,6 +41,7 @@ from affectkeras.losses.masking import (
     flatten_sample_weight,
     flatten_targets,
     labelled_mean,
+    labelled_weights,
     log_probabilities,
     safe_labels,
 )
@@ -102,6 +113,32 @@ def weighted_crossentropy(
     return ops.where(labelled, values, 0.0), labelled
 
 
+NORMALIZATIONS = ("labelled", "weights")
+
+
+def sample_class_weights(y_true, num_classes: int, class_weights=None):
+    """``w_{y_n}`` per sample [N] (1 without class weights; the value at MISSING is arbitrary)."""
+    target, _ = sparse_labels(y_true)
+    if class_weights is None:
+        return ops.ones(ops.shape(target), "float32")
+    weights = ops.convert_to_tensor(np.asarray(class_weights, np.float32))
+    return ops.sum(ops.one_hot(target, num_classes, dtype="float32") * weights, axis=-1)
+
+
+def weight_normalised_mean(values, labelled, class_weight, sample_weight=None):
+    """``sum s_n * values_n / sum s_n * w_{y_n}`` over the labelled samples; 0 when that sum is 0.
+
+    ``values`` already hold ``w_{y_n} * CE_n``: this is PyTorch's weighted mean
+    (``CrossEntropyLoss(weight=w, reduction="mean")``), with the sample weights ``s_n`` as
+    frequency weights.
+    """
+    weights, _ = labelled_weights(labelled, sample_weight)
+    total = ops.sum(weights * class_weight)
+    return ops.where(
+        total > 0.0, ops.sum(values * weights) / ops.where(total > 0.0, total, 1.0), 0.0
+    )
+
+
 def weighted_crossentropy_loss(
     y_true,
     y_pred,
@@ -109,11 +146,15 @@ def weighted_crossentropy_loss(
     class_weights=None,
     from_logits: bool = False,
     label_smoothing: float = 0.0,
+    normalization: str = "labelled",
 ):
-    """Seed 001's L_1: ``w_y * CE`` averaged over the labelled samples (plain CE without weights).
+    """Seed 001's L_1: ``w_y * CE`` over the labelled samples (plain CE without weights).
 
-    ``sum_{n labelled} s_n * w_{y_n} * (-log p_{n, y_n}) / #labelled``, with ``s_n`` the sample
-    weight; 0 for a batch without labels.
+    ``normalization="labelled"``: ``sum_{n labelled} s_n * w_{y_n} * CE_n / #labelled`` (samples
+    with ``s_n != 0``); ``"weights"``: ``sum_{n labelled} s_n * w_{y_n} * CE_n /
+    sum_{n labelled} s_n * w_{y_n}`` (PyTorch's weighted mean; see the module doc). ``CE_n`` is
+    ``-log p_{n, y_n}`` (smoothed with ``label_smoothing``) and ``s_n`` the sample weight; both
+    give 0 for a batch without labels.
 
     Args:
         y_true: int [*S] (or [*S, 1]) class indices, -1 for MISSING.
@@ -122,10 +163,13 @@ def weighted_crossentropy_loss(
         class_weights: None or C weights (e.g. ``class_weights_from_labels``).
         from_logits: whether ``y_pred`` holds logits.
         label_smoothing: e in [0, 1): targets ``(1 - e) * onehot + e / C``.
+        normalization: ``"labelled"`` or ``"weights"`` (the denominator; see above).
 
     Returns:
         A float32 scalar.
     """
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization={normalization!r}; choose one of {NORMALIZATIONS}")
     if class_weights is not None and len(class_weights) != y_pred.shape[-1]:
         raise ValueError(
             f"{len(class_weights)} class weights for predictions of width {y_pred.shape[-1]}"
@@ -137,6 +181,9 @@ def weighted_crossentropy_loss(
     values, labelled = weighted_crossentropy(
         y_true, y_pred, class_weights, from_logits, label_smoothing
     )
+    if normalization == "weights":
+        class_weight = sample_class_weights(y_true, y_pred.shape[-1], class_weights)
+        return weight_normalised_mean(values, labelled, class_weight, weight)
     return labelled_mean(values, labelled, weight)
 
 
@@ -144,14 +191,18 @@ def weighted_crossentropy_loss(
 class WeightedCrossEntropy(MaskedLossWrapper):
     """Softmax cross-entropy over sparse expression labels, MISSING (-1) masked.
 
-    ``sum_{n labelled} s_n * w_{y_n} * (-log p_{n, y_n}) / #labelled`` (seed 001, L_1;
-    :func:`weighted_crossentropy_loss`), with ``s_n`` the sample weight. Without
-    ``class_weights`` it is the plain masked cross-entropy (seed 002 eq. 1, seed 004 eq. 1).
+    ``sum_{n labelled} s_n * w_{y_n} * (-log p_{n, y_n})`` (seed 001, L_1;
+    :func:`weighted_crossentropy_loss`), with ``s_n`` the sample weight, divided by the number of
+    labelled samples (``normalization="labelled"``) or by ``sum s_n * w_{y_n}`` over them
+    (``"weights"``, PyTorch's weighted mean). Without ``class_weights`` it is the plain masked
+    cross-entropy (seed 002 eq. 1, seed 004 eq. 1).
 
     Args:
         class_weights: None or one weight per class (e.g. ``class_weights_from_labels``).
         from_logits: whether ``y_pred`` holds logits instead of softmax probabilities.
         label_smoothing: e in [0, 1): the target becomes ``(1 - e) * onehot + e / C``.
+        normalization: ``"labelled"`` (default; what a config without the key means) or
+            ``"weights"``.
         name: loss name.
 
     Shapes:
@@ -163,13 +214,25 @@ class WeightedCrossEntropy(MaskedLossWrapper):
         class_weights: Sequence[float] | None = None,
         from_logits: bool = False,
         label_smoothing: float = 0.0,
+        normalization: str = "labelled",
         name: str = "weighted_cross_entropy",
     ):
+        if normalization not in NORMALIZATIONS:
+            raise ValueError(f"normalization={normalization!r}; choose one of {NORMALIZATIONS}")
         smoothing = {"label_smoothing": float(label_smoothing)} if label_smoothing else {}
         super().__init__(  # without smoothing the config is what it was before the option
             weighted_crossentropy_loss,
             name=name,
             class_weights=float_list(class_weights),
             from_logits=bool(from_logits),
+            normalization=str(normalization),
             **smoothing,
         )
+
+    def get_config(self) -> dict:
+        """The arguments; ``normalization`` only when not ``"labelled"`` (configs saved before the
+        option have none, and load as ``"labelled"``)."""
+        config = super().get_config()
+        if config["normalization"] == "labelled":
+            del config["normalization"]
+        return config

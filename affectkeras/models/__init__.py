@@ -12,7 +12,7 @@ Everything here is Keras 3 with ``keras.ops`` only, so it runs on TensorFlow and
 """
 
 from affectkeras.models.fusion import build_averaged_predictor, build_fused_predictor
-from affectkeras.models.heads import HEAD_STYLES, VA_BINS_OUTPUT, build_heads
+from affectkeras.models.heads import HEAD_STYLES, TOWER_STYLES, VA_BINS_OUTPUT, build_heads
 from affectkeras.models.joint_decoder import JointDecoder
 from affectkeras.models.registry import (
     backbone_entry,
@@ -33,6 +33,7 @@ __all__ = [
     "FEATURES_OUTPUT",
     "HEAD_STYLES",
     "STAT_LSTM_VARIANTS",
+    "TOWER_STYLES",
     "VA_BINS_OUTPUT",
     "VA_STATISTICS_OUTPUT",
     "JointDecoder",

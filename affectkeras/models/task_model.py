@@ -28,7 +28,7 @@ def build_task_model(
     backbone: keras.Model,
     output_spec: OutputSpec,
     head: str | Sequence[int] = "linear",
-    dropout: float = 0.0,
+    dropout: float | None = None,
     va_bins: int | None = None,
     va_expectation: bool = True,
     return_features: bool = False,
@@ -39,7 +39,9 @@ def build_task_model(
     Args:
         backbone: a model from ``get_backbone`` (RGB 0..255 in, [B, D] features out).
         output_spec: the tasks (``OutputSpec.create(...)`` or ``OutputSpec.joint(...)``).
-        head: ``"linear"`` (seeds 001/002), ``"dense512"`` (seed 000) or hidden unit counts.
+        head: ``"linear"`` (seeds 001/002), ``"dense512"`` (seed 000), ``"bn_fc128"`` (seed
+            002's authors' code: a BN-Dense 128-ReLU-BN-Dropout tower per task) or hidden unit
+            counts.
         dropout: see ``build_heads``.
         va_bins: None, or seed 002's bin count for a VA bin head.
         va_expectation: with ``va_bins``, also output the expected ``valence_arousal``.

@@ -22,7 +22,10 @@ single-task networks of the trained tasks). ``combine`` builds the fused predict
 (``affectkeras.models.build_fused_predictor``): ONE Keras model taking ``image`` whose
 ``expression``/``action_units``/``valence_arousal`` outputs are :class:`PredictionFusion`
 layers over the nested multi-task and single-task models; it is RUN_DIR/model.keras.
-The paper does not give the number of epochs; we default to 10.
+The paper does not give the number of epochs; we default to 10. Nor how L_1 is reduced over a
+batch: ``ce_normalization: weights`` (default; ``sum w_y CE / sum w_y``, PyTorch's weighted CE,
+the authors' framework) keeps L_1 on the scale of L_2 and L_3, ``labelled`` (``/ #labelled``)
+makes it about 8 times a plain CE (``engine.task_losses``; docs/losses_and_metrics.md).
 
 Example:
     >>> config = MTLFusion().config()
@@ -65,6 +68,11 @@ class HardSharingConfig(TaskLossConfig):
     batch_size: int = 64
     optimizer: str = "adam"
     learning_rate: float = 5e-5
+    augment_flip: bool = False  # the paper lists no augmentation
+    augment_translate: float = 0.0
+    validation_datasets: list[str] = dataclasses.field(
+        default_factory=lambda: ["affwild2-mtl", "affwild2"]
+    )
 
     def validate(self) -> None:
         super().validate()
@@ -83,6 +91,7 @@ class MTLFusionConfig(HardSharingConfig, StagedConfig):
         fusion_expr: lambda for expressions (the single-task model's share); paper 0.6.
         fusion_au: lambda for action units; paper 0.6.
         fusion_va: lambda for valence/arousal; paper 0.4.
+        single_monitor: ``monitor`` of the single-task stages (the paper's F1; CCC for VA).
         stage: ``all``, or one of ``mtl``, ``expr``, ``au``, ``va``.
     """
 
@@ -90,6 +99,7 @@ class MTLFusionConfig(HardSharingConfig, StagedConfig):
     fusion_expr: float = 0.6
     fusion_au: float = 0.6
     fusion_va: float = 0.4
+    single_monitor: str = "f1"
 
     def validate(self) -> None:
         super().validate()
@@ -127,7 +137,7 @@ class MTLFusion(StagedRecipe):
     def stages(self, config: MTLFusionConfig, run_path: Path | None) -> list[Stage]:
         stages = [Stage(MULTI_STAGE, HardSharingMTL(), derive(HardSharingConfig, config))]
         for key in config.task_keys:
-            single = derive(SingleTaskConfig, config, tasks=key)
+            single = derive(SingleTaskConfig, config, tasks=key, monitor=config.single_monitor)
             stages.append(Stage(key, SingleTask(), single))
         return stages
 

@@ -101,6 +101,7 @@ class SequentialMTLConfig(StagedConfig):
     augment_flip: bool = False
     augment_translate: float = 0.0
     monitor: str = "abaw2"
+    validation_datasets: list[str] = dataclasses.field(default_factory=lambda: ["affwild2"])
     focal_alpha: float = 2.0
     focal_gamma: float = 0.25
     folds: int = 0

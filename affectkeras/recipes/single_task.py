@@ -45,6 +45,12 @@ class SingleTaskConfig(TaskLossConfig):
     batch_size: int = 64
     optimizer: str = "adam"
     learning_rate: float = 5e-5
+    augment_flip: bool = False  # the paper lists no augmentation
+    augment_translate: float = 0.0
+    monitor: str = "f1"  # the paper scores single-task expressions and AUs by F1
+    validation_datasets: list[str] = dataclasses.field(
+        default_factory=lambda: ["affwild2-mtl", "affwild2"]
+    )
 
     def validate(self) -> None:
         super().validate()

@@ -82,6 +82,7 @@ class SJMTConfig(TrainConfig):
     augment_flip: bool = False
     augment_translate: float = 0.125
     monitor: str = "accuracy"
+    model_selection: str = "final"  # the paper's fixed 80,000 steps; SFEW val is its test set
     mode: str = "sjmt"
     compound: bool = True
 

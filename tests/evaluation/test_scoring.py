@@ -94,3 +94,41 @@ def test_the_monitored_score_follows_the_trained_tasks():
     assert np.isnan(monitored_score({"expr_score_abaw2": 0.5}, "abaw2", ["expr", "au"]))
     assert monitored_score(scores, "va_ccc", ["expr"]) == 0.3
     assert np.isnan(monitored_score({}, "abaw", ["au"]))
+
+
+def test_per_dataset_scores_score_each_dataset_in_its_own_space():
+    from affectkeras.data.table import concat_tables
+    from affectkeras.evaluation.scoring import per_dataset_scores
+
+    rng = np.random.default_rng(3)
+    eight = random_table(30, seed=4)
+    seven = make_table(
+        {
+            "path": [f"s{i}.jpg" for i in range(20)],
+            "split": "validation",
+            "expression": rng.integers(0, 7, 20),
+        },
+        "rafdb",
+    )
+    table = concat_tables([eight, seven])
+    table.attrs["dataset_classes"] = {"affwild2": 8, "rafdb": 7}
+    rows = rng.permutation(len(table))[:40]
+    outputs = {
+        "expression": rng.dirichlet(np.ones(8), len(rows)),
+        "valence_arousal": rng.uniform(-1, 1, (len(rows), 2)),
+    }
+    truth = canonical_truth(table, num_classes=8)
+    per = per_dataset_scores(table, truth, outputs, rows, num_classes=8)
+    assert sorted(per) == ["affwild2", "rafdb"]
+    for name, classes in (("affwild2", 8), ("rafdb", 7)):
+        mine = table.dataset.to_numpy()[rows] == name
+        true = table.expression.to_numpy()[rows][mine]
+        predicted = outputs["expression"].argmax(1)[mine]
+        labelled = true >= 0
+        true, predicted = true[labelled], predicted[labelled]
+        assert per[name]["n_expr"] == len(true)
+        assert per[name]["expr_acc"] == pytest.approx(accuracy_score(true, predicted))
+        assert per[name]["expr_f1"] == pytest.approx(
+            f1_score(true, predicted, average="macro", labels=range(classes), zero_division=0)
+        )
+    assert "va_ccc" in per["affwild2"] and "va_ccc" not in per["rafdb"]

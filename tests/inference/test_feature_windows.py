@@ -16,7 +16,8 @@ from tests.helpers.window_models import (
     sequence_predictor,
 )
 
-pytestmark = pytest.mark.jax
+# TF only: the cut models run on JAX in tests/models/test_window_split.py and
+# tests/evaluation/test_feed_windows.py; this file adds the tracking around them
 
 SIZE = 16
 

@@ -34,6 +34,16 @@ HEADS = {
         {"head": "dense512", "dropout": 0.2},
         {"expression": (2, 7), "action_units": (2, 12)},
     ),
+    "bn_fc128": (  # seed 002's authors' head, on the VA bin head too
+        OutputSpec.create("expr,au,va", 7),
+        {"head": "bn_fc128", "va_bins": 20},
+        {
+            "expression": (2, 7),
+            "action_units": (2, 12),
+            VA_BINS_OUTPUT: (2, 2, 20),
+            "valence_arousal": (2, 2),
+        },
+    ),
     "va_bins": (
         OutputSpec.create("expr,va", 7),
         {"va_bins": 20},
@@ -62,7 +72,11 @@ def combinations():
         for head in HEADS:
             # tiny x every head is the fast tier (and the JAX pass); resnet32 x every head
             # repeats it on the CIFAR ResNet family at ~8 s each, in the slow tier.
+            # bn_fc128's full checks take 12 s on JAX (2 s on TF): its JAX pass is the two
+            # cheap bn_fc128 tests below (structure, save/load round trip).
             marks = [pytest.mark.jax] if backbone == "tiny" else [pytest.mark.slow]
+            if (backbone, head) == ("tiny", "bn_fc128"):
+                marks = []
             cases.append(pytest.param(backbone, head, marks=marks, id=f"{backbone}-{head}"))
     return cases
 
@@ -137,3 +151,64 @@ def test_model_fit_maps_targets_by_output_name():
 def test_unknown_head_style_is_an_error():
     with pytest.raises(ValueError, match="Unknown head style 'dense1024'"):
         build_heads(keras.Input((4,)), OutputSpec.create("expr"), "dense1024")
+
+
+@pytest.mark.jax
+def test_bn_fc128_is_a_bn_dense128_relu_bn_dropout_tower_per_task():
+    inputs = keras.Input((16,))
+    spec = OutputSpec.create("expr,va", 7)
+    model = keras.Model(inputs, build_heads(inputs, spec, "bn_fc128", va_bins=20))
+    expected = [
+        (keras.layers.BatchNormalization, None),
+        (keras.layers.Dense, 128),
+        (keras.layers.Activation, "relu"),
+        (keras.layers.BatchNormalization, None),
+        (keras.layers.Dropout, 0.5),  # the authors' code; the paper gives no rate
+        (keras.layers.Dense, None),
+    ]
+    for prefix, last in (("expression", "expression_logits"), ("valence_arousal", None)):
+        names = [f"{prefix}_{part}" for part in ("bn0", "fc", "fc_relu", "bn1", "dropout")]
+        names.append(last or f"{VA_BINS_OUTPUT}_logits")
+        chain = [model.get_layer(name) for name in names]
+        for layer, (kind, detail), previous in zip(
+            chain, expected, [None, *chain[:-1]], strict=True
+        ):
+            assert isinstance(layer, kind), layer
+            assert previous is None or layer.input is previous.output  # one chain per task
+            if kind is keras.layers.Dense and detail:
+                assert layer.units == detail
+            if kind is keras.layers.Activation:
+                assert layer.activation.__name__ == detail
+            if kind is keras.layers.Dropout:
+                assert layer.rate == detail
+        assert chain[0].input is inputs  # each task's tower starts from the shared features
+    assert model.get_layer(f"{VA_BINS_OUTPUT}_logits").units == 2 * 20
+    other_rate = keras.Model(inputs, build_heads(inputs, spec, "bn_fc128", dropout=0.2))
+    assert other_rate.get_layer("expression_dropout").rate == 0.2
+
+
+@pytest.mark.jax
+def test_bn_fc128_saved_predictor_loads_with_equal_outputs(tmp_path):
+    from affectkeras.predictor import load_predictor
+
+    keras.utils.set_random_seed(0)
+    backbone = get_backbone("tiny", input_shape=(32, 32, 3))
+    model = build_task_model(backbone, OutputSpec.create("expr,va", 7), "bn_fc128", va_bins=20)
+    rng = np.random.default_rng(2)
+    for layer in model.layers:  # BN statistics away from their initial 0 / 1
+        if layer.name.endswith(("_bn0", "_bn1")):
+            gamma, beta, mean, _ = layer.get_weights()
+            layer.set_weights(
+                [gamma, beta, rng.normal(size=mean.shape), rng.uniform(0.5, 2, mean.shape)]
+            )
+    model.save(tmp_path / "model.keras")
+    loaded = load_predictor(tmp_path / "model.keras")
+    x = images()
+    before, after = model(x, training=False), loaded(x, training=False)
+    assert set(before) == set(after)
+    for name in before:
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(after[name]),
+            keras.ops.convert_to_numpy(before[name]),
+            atol=1e-6,
+        )

@@ -30,6 +30,37 @@ def test_sjmt_defaults_are_seed_003s():
     assert config.epochs is None  # 80,000 steps decide the length
     assert (config.augment_flip, config.augment_translate) == (False, 0.125)  # pad + crop
     assert (config.image_size, config.monitor, config.mode) == (32, "accuracy", "sjmt")
+    assert config.model_selection == "final"  # its validation set (SFEW) is its test set
+
+
+def test_selection_validation_and_augmentation_follow_each_paper():
+    """Issue 25's items 1, 4 and 5: what selects the checkpoint, on which data, with which
+    augmentation (docs/training.md, "Where a recipe departs from its paper")."""
+    from affectkeras.recipes.mtl_fusion import MTLFusion
+
+    expected = {  # recipe: (monitor, validation_datasets, flip, translate)
+        "sequential_mtl": ("abaw2", ["affwild2"], False, 0.0),
+        "mtl_fusion": ("abaw", ["affwild2-mtl", "affwild2"], False, 0.0),
+        "single_task": ("f1", ["affwild2-mtl", "affwild2"], False, 0.0),
+        "teacher_student": ("abaw2", ["affwild2"], True, 0.1),
+        "temporal_stat": ("abaw2", ["affwild2"], True, 0.1),
+        "sjmt": ("accuracy", [], False, 0.125),
+    }
+    for name, values in expected.items():
+        config = get_recipe(name).config()
+        found = (
+            config.monitor,
+            config.validation_datasets,
+            config.augment_flip,
+            config.augment_translate,
+        )
+        assert found == values, name
+    # seed 001's single-task stages are selected on F1, its multi-task stage on P (abaw4 sum)
+    config = MTLFusion().config()
+    stages = {stage.name: stage.config.monitor for stage in MTLFusion().stages(config, None)}
+    assert stages == {"mtl": "abaw", "expr": "f1", "au": "f1", "va": "f1"}
+    resolved = get_recipe("sequential_mtl").config(overrides=["validation_datasets=none"])
+    assert resolved.validation_datasets == []  # every dataset validates
 
 
 def test_overrides_are_converted_to_the_field_types():

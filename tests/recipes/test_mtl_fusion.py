@@ -160,6 +160,13 @@ def test_the_multi_task_losses_are_seed_001s_sum(affwild2_tree):
     counts = np.bincount(labels, minlength=8)
     expected = np.where(counts > 0, len(labels) / np.maximum(counts, 1), 0.0)
     np.testing.assert_allclose(chosen["expression"].class_weights, expected, rtol=1e-6)
+    assert chosen["expression"].normalization == "weights"  # PyTorch's weighted mean
+
+
+def test_ce_normalization_reaches_the_multi_and_single_task_stages():
+    config = get_recipe("mtl_fusion").config(overrides=["ce_normalization=labelled"])
+    stages = get_recipe("mtl_fusion").stages(config, None)
+    assert {stage.config.ce_normalization for stage in stages} == {"labelled"}
 
 
 @pytest.mark.parametrize(
@@ -169,6 +176,7 @@ def test_the_multi_task_losses_are_seed_001s_sum(affwild2_tree):
         ("fusion_va=1.5", "fusion_va"),
         ("stage=student", "stage="),
         ("au_loss=dice", "au_loss"),
+        ("ce_normalization=batch", "ce_normalization"),
     ],
 )
 def test_bad_configs_are_refused(override, message):

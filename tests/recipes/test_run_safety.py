@@ -149,3 +149,23 @@ def test_leftovers_of_a_killed_run_are_removed_and_nothing_else(tmp_path):
         path.write_text("x")
     assert sorted(run.remove_leftovers()) == sorted(stale)
     assert all(path.exists() for path in keep)
+
+
+def test_model_selection_final_keeps_the_last_epoch_whatever_it_scores(tmp_path):
+    import keras
+
+    from affectkeras.recipes.engine.callbacks import BestCheckpoint
+
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    saved = {}
+    for final in (False, True):
+        path = tmp_path / f"{final}.keras"
+        checkpoint = BestCheckpoint(model, path, final=final)
+        saved[final] = []
+        for epoch, score in enumerate([0.5, 0.7, 0.6, 0.4]):
+            model.layers[-1].bias.assign([float(epoch)])
+            checkpoint.on_epoch_end(epoch, {"val_score": score})
+            saved[final].append(float(keras.models.load_model(path).layers[-1].bias[0]))
+    assert saved[False] == [0, 1, 1, 1]  # best: epoch 1 (0.7) is kept
+    assert saved[True] == [0, 1, 2, 3]  # final: every epoch replaces it

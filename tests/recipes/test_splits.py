@@ -70,3 +70,24 @@ def test_named_and_none_splits_and_errors():
         split_train_validation(table, "validation")
     with pytest.raises(ValueError, match="one video group"):
         split_train_validation(video_table(splits=("train",)), "group")
+
+
+def test_validation_datasets_validate_alone_and_the_others_train_on_every_train_row(caplog):
+    table = concat_tables(
+        [
+            video_table("affwild2", splits=("train", "train", "validation")),
+            video_table("expw", splits=("train",) * 5),  # no own split: held out by default
+            video_table("affectnet", splits=("train", "validation")),
+        ]
+    )
+    _, pooled_validation = split_train_validation(table)
+    assert set(pooled_validation.dataset) == {"affwild2", "expw", "affectnet"}
+    with caplog.at_level("INFO", logger="affectkeras.recipes"):
+        train, validation = split_train_validation(table, datasets=["affwild2", "afew-va"])
+    assert set(validation.dataset) == {"affwild2"} and set(validation.split) == {"validation"}
+    assert (train.dataset == "expw").sum() == 25  # no hold-out taken from expw
+    assert set(train[train.dataset == "affectnet"].split) == {"train"}  # its validation unused
+    assert "validating on affwild2 only" in caplog.text
+    # none of the named datasets in the data: every dataset validates, as without the key
+    train, validation = split_train_validation(table, datasets=["sfew"])
+    assert validation.path.tolist() == pooled_validation.path.tolist()

@@ -351,3 +351,15 @@ def test_the_teacher_stage_trains_through_the_cli(affwild2_tree, expr_va_set, tm
     assert outputs["expression"].shape == (3, 8) and outputs["valence_arousal"].shape == (3, 2)
     assert outputs["valence_arousal_bins"].shape == (3, 2, 20)  # eq. 1: VA as 20 bins
     np.testing.assert_allclose(outputs["expression"].sum(-1), 1.0, rtol=1e-5)
+
+
+def test_head_bn_fc128_gives_the_cnn_the_authors_tower_and_linear_stays_the_default():
+    recipe = TeacherStage()
+    assert recipe.config().head == "linear"
+    config = recipe.config(overrides=[*SEED002_TINY, "head=bn_fc128"])
+    models = recipe.build(config, OutputSpec.create("expr,va", 7), None)
+    predictor = models.predictor
+    for prefix in ("expression", "valence_arousal"):
+        assert predictor.get_layer(f"{prefix}_fc").units == 128
+        assert predictor.get_layer(f"{prefix}_dropout").rate == 0.5
+    assert predictor.get_layer("valence_arousal_bins_logits").input.shape[-1] == 128

@@ -70,14 +70,18 @@ def test_single_task_writes_the_run_directory_and_evaluate_reproduces_it(
     assert [int(r["epoch"]) for r in rows] == [0, 1]
     for key in ("loss", "val_loss", "val_au_f1", "val_au_acc", "val_score"):
         assert all(np.isfinite(float(r[key])) for r in rows), key
-    # single task: the checkpoint score is the task's ABAW2 score (0.5 F1 + 0.5 accuracy)
+    # single task: the checkpoint score is the task's F1 (seed 001's single-task criterion)
     for row in rows:
-        assert float(row["val_score"]) == pytest.approx(float(row["val_au_score_abaw2"]))
+        assert float(row["val_score"]) == pytest.approx(float(row["val_au_f1"]))
 
     metrics = json.loads((run / "metrics.json").read_text())
+    per_dataset = metrics.pop("per_dataset")
     assert set(metrics) == {
         "au_f1", "au_acc", "au_score_abaw2", "n_au", "n_rows_scored", "n_rows_skipped"
     }  # fmt: skip
+    assert per_dataset == {
+        "affwild2": {k: metrics[k] for k in ("au_f1", "au_acc", "au_score_abaw2", "n_au")}
+    }
     assert metrics["n_rows_skipped"] == 0 and metrics["n_rows_scored"] >= metrics["n_au"]
     best = max(rows, key=lambda r: float(r["val_score"]))
     assert metrics["au_f1"] == pytest.approx(float(best["val_au_f1"]), abs=1e-6)
@@ -88,7 +92,11 @@ def test_single_task_writes_the_run_directory_and_evaluate_reproduces_it(
     out = tmp_path / "evaluated.json"
     validation = f"{data}?split=validation"
     assert main(["-q", "evaluate", str(run), "--data", validation, "--out", str(out)]) == 0
-    assert json.loads(out.read_text()) == pytest.approx(metrics, abs=1e-9)
+    evaluated = json.loads(out.read_text())
+    evaluated_per_dataset = evaluated.pop("per_dataset")
+    assert evaluated == pytest.approx(metrics, abs=1e-9)
+    assert evaluated_per_dataset.keys() == per_dataset.keys()
+    assert evaluated_per_dataset["affwild2"] == pytest.approx(per_dataset["affwild2"], abs=1e-9)
 
 
 def test_a_three_task_model_is_selected_on_the_abaw4_score(affwild2_tree, tmp_path):

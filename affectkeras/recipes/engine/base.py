@@ -249,7 +249,8 @@ class Recipe:
                 )
             logger.info("%s: this run finished already; see %s", run.path, run.metrics)
             metrics = json.loads(run.metrics.read_text())
-            return TrainResult(run.path, config, metrics, run.history_rows(), run.best_epoch())
+            kept = run.kept_epoch(config.model_selection == "final")
+            return TrainResult(run.path, config, metrics, run.history_rows(), kept)
         if place.is_chief:
             save_config(config, run.config)
         previous_policy = keras.config.dtype_policy()
@@ -326,7 +327,8 @@ class Recipe:
         if first_epoch:
             logger.info("resuming %s at epoch %d", run.path, first_epoch + 1)
 
-        callbacks += run_writers(run, models.predictor, state, first_epoch, place.is_chief)
+        final = config.model_selection == "final"
+        callbacks += run_writers(run, models.predictor, state, first_epoch, place.is_chief, final)
         callbacks.append(keras.callbacks.TerminateOnNaN())
         if config.tensorboard and place.is_chief:
             callbacks.append(keras.callbacks.TensorBoard(str(run.tensorboard)))
@@ -375,9 +377,8 @@ class Recipe:
             shutil.rmtree(run.pixel_cache, ignore_errors=True)  # pixel_cache=auto's
         place.barrier("affectkeras-final")
         metrics = json.loads(run.metrics.read_text()) if metrics is None else metrics
-        return TrainResult(
-            run.path, config, metrics, run.history_rows(), run.best_epoch(), pipeline
-        )
+        kept = run.kept_epoch(config.model_selection == "final")
+        return TrainResult(run.path, config, metrics, run.history_rows(), kept, pipeline)
 
     def _final_metrics(self, run: RunDir, tables: RunTables, config: TrainConfig) -> dict:
         """Scores of the saved model.keras on the validation rows -> metrics.json."""

@@ -126,26 +126,35 @@ class BestCheckpoint(keras.callbacks.Callback):
 
     The file is written to a temporary name and renamed, so a kill mid-save never leaves a
     broken ``model.keras``. When no epoch has a finite score (no validation data), the last
-    epoch is saved. ``best`` starts from a resumed run's history.
+    epoch is saved. ``best`` starts from a resumed run's history. With ``final`` (config
+    ``model_selection=final``) every epoch is saved, so the last one is kept whatever it scores.
 
     Args:
         model_to_save: the predictor.
         path: the ``.keras`` file.
         best: the best score of earlier epochs (resume), or None.
+        final: keep the last epoch's model instead of the best-scoring one.
     """
 
-    def __init__(self, model_to_save: keras.Model, path: str | Path, best: float | None = None):
+    def __init__(
+        self,
+        model_to_save: keras.Model,
+        path: str | Path,
+        best: float | None = None,
+        final: bool = False,
+    ):
         super().__init__()
         self.model_to_save = model_to_save
         self.path = Path(path)
         self.best = best
+        self.final = final
         self.best_epoch: int | None = None
 
     def on_epoch_end(self, epoch, logs=None):
         score = (logs or {}).get(SCORE_KEY, float("nan"))
         finite = score is not None and math.isfinite(score)
         improved = finite and (self.best is None or score > self.best)
-        if improved or (not finite and self.best is None):
+        if self.final or improved or (not finite and self.best is None):
             if improved:
                 self.best = float(score)
             self.best_epoch = epoch

@@ -42,6 +42,7 @@ MIXED_PRECISIONS = {"false": None, "float16": "mixed_float16", "bfloat16": "mixe
 """``mixed_precision`` values and the Keras dtype policy each sets (None: float32)."""
 LEGACY_VALUES = {"mixed_precision": {False: "false", True: "float16"}}
 """Values an older ``config.yaml`` holds, read as today's (``mixed_precision`` was a bool)."""
+MODEL_SELECTIONS = ("best", "final")
 
 
 @dataclasses.dataclass
@@ -58,7 +59,8 @@ class TrainConfig:
             backbone (pre-training as a separate run: ``engine.init_from``); checked when the
             run starts, not by ``--show-config``.
         image_size: square model input side in pixels.
-        head: task head style: ``linear`` or ``dense512``.
+        head: task head style: ``linear``, ``dense512`` or ``bn_fc128`` (seed 002's code: a
+            BN-Dense 128-ReLU-BN-Dropout 0.5 tower per task; docs/models.md).
         num_classes: expression classes (7 or 8); None = the training data's own.
         epochs: passes over the training set; None lets ``steps`` decide.
         steps: total optimiser steps, used when ``epochs`` is None.
@@ -89,13 +91,22 @@ class TrainConfig:
         replicas: the devices the run trains on, written by the run to ``config.yaml``; a
             value given is checked against the devices found.
         monitor: the validation score that selects ``model.keras``: ``abaw`` (the ABAW score
-            of the trained tasks), ``accuracy`` (mean accuracy of the trained tasks), or a
-            metrics.json key such as ``expr_f1``.
+            of the trained tasks), ``abaw2`` (the sum of each trained task's ABAW2 challenge
+            score: 0.67 F1 + 0.33 acc for expressions, mean CCC for VA), ``f1`` (the sum of
+            their F1s, CCC for VA), ``accuracy`` (mean accuracy of the trained tasks), or a
+            metrics.json key such as ``expr_f1`` (``engine.monitor``).
+        model_selection: which epoch's model becomes ``model.keras``: ``best`` (the best
+            ``monitor`` score on the validation rows) or ``final`` (the last epoch's: a fixed
+            schedule, and validation rows that only report, as when they are a paper's test set).
         validation_split: where validation comes from: ``auto`` (each dataset's
             ``validation`` split, else its ``public_test``, else a ``group`` split), a split
             name, ``group`` (a subject/video-disjoint split of the training rows) or ``none``.
         validation_fraction: share of subjects/videos held out by a ``group`` split.
         validation_data: data specs to validate on instead (the split rules are skipped).
+        validation_datasets: names of the datasets whose validation rows select and score the
+            model (``engine.splits``): a dataset not named trains on all its ``train`` rows and
+            gives no validation rows. Empty = every dataset; none of them in the data = every
+            dataset (logged).
         validation_frame_stride: per-epoch validation scores every k-th frame of each video
             (still images are all kept); the final metrics.json scores every frame.
         validation_max_frames: per-epoch validation scores at most this many frames of each
@@ -143,9 +154,11 @@ class TrainConfig:
     distribution: str = "none"
     replicas: int | None = None
     monitor: str = "abaw"
+    model_selection: str = "best"
     validation_split: str = "auto"
     validation_fraction: float = 0.2
     validation_data: list[str] = dataclasses.field(default_factory=list)
+    validation_datasets: list[str] = dataclasses.field(default_factory=list)
     validation_frame_stride: int = 1
     validation_max_frames: int | None = None
     input_pipeline: str = "auto"
@@ -189,6 +202,7 @@ class TrainConfig:
             "validation_split": VALIDATION_SPLITS,
             "mixed_precision": tuple(MIXED_PRECISIONS),
             "distribution": DISTRIBUTIONS,
+            "model_selection": MODEL_SELECTIONS,
         }
         for key, allowed in choices.items():
             if getattr(self, key) not in allowed:
@@ -298,28 +312,42 @@ def load_config(
 ) -> TrainConfig:
     """Resolves a config from a YAML file (optional) and ``key=value`` overrides.
 
-    With ``recipe``, a file whose ``recipe`` key names another recipe is refused first.
+    With ``recipe``, a file whose ``recipe`` key names another recipe is refused first; a file
+    may name its recipe (``recipe: sjmt``, as the files of ``configs/`` and a run's config.yaml
+    do) or leave it out.
     """
     values: dict[str, Any] = {}
     if path is not None:
-        path = Path(path)
-        if not path.is_file():
-            raise ValueError(f"{path}: no such config file")
-        try:
-            loaded = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-            problem = getattr(error, "problem", error)
-            raise ValueError(f"{where}: not valid YAML ({problem})") from None
-        if loaded is not None and not isinstance(loaded, dict):
-            raise ValueError(f"{path}: expected a mapping of config keys, got {type(loaded)}")
-        values = loaded or {}
-        if recipe and values.get("recipe") not in (None, "", recipe):
-            raise ValueError(
-                f"{path}: the config is for recipe {values['recipe']!r}, not {recipe!r}"
-            )
+        values = read_config_file(path)
+        named = values.get("recipe") or None
+        if recipe and named not in (None, recipe):
+            raise ValueError(f"{path}: the config is for recipe {named!r}, not {recipe!r}")
     return resolve_config(config_class, values, overrides, source=str(path))
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """A YAML config file's mapping of keys, unchecked; ValueError (naming the file and line)
+    for a missing file, invalid YAML or a file that is not a mapping."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such config file")
+    try:
+        loaded = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(error, "problem", error)
+        raise ValueError(f"{where}: not valid YAML ({problem})") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected a mapping of config keys, got {type(loaded)}")
+    return loaded or {}
+
+
+def config_file_recipe(path: str | Path) -> str | None:
+    """The recipe a config file names with its ``recipe:`` key (configs/*.yaml, a run's
+    config.yaml), or None when it names none."""
+    named = read_config_file(path).get("recipe")
+    return str(named) if named else None
 
 
 def save_config(config: TrainConfig, path: str | Path) -> None:
@@ -360,6 +388,8 @@ def _convert(key: str, value: Any, hint: Any, source: str) -> Any:
             return None
         inner = [a for a in args if a is not type(None)]
         return _convert(key, value, inner[0], source)
+    if value is None and origin is list:
+        return []  # validation_datasets=none: the empty list
     if value is None:
         raise ValueError(f"{key}: a value is required (none given) [{source}]")
     try:

@@ -75,7 +75,11 @@ def run_tables(specs: Sequence[str], config: TrainConfig) -> RunTables:
             raise ValueError("No training rows (split 'train') in --data")
     else:
         train, validation = split_train_validation(
-            table, config.validation_split, config.validation_fraction, config.seed
+            table,
+            config.validation_split,
+            config.validation_fraction,
+            config.seed,
+            config.validation_datasets,
         )
     train = train.reset_index(drop=True)
     validation = validation.reset_index(drop=True)

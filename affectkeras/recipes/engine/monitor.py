@@ -5,6 +5,8 @@ Example:
     0.9
     >>> monitored_score({"expr_score_abaw2": 0.3}, "abaw", ["expr"])
     0.3
+    >>> monitored_score({"expr_f1": 0.25, "expr_score_abaw2": 0.3}, "f1", ["expr"])
+    0.25
 """
 
 from __future__ import annotations
@@ -29,10 +31,12 @@ def monitored_score(scores: Mapping[str, float], monitor: str, tasks: list[str])
     tasks (seed 003's metric, compound emotions included when scored). ``abaw2``: the sum of
     each trained task's ABAW2 challenge score, whatever their number (seed 000 reports the
     expression and AU challenge scores side by side, Tables 1-2). Any other value is a
-    metrics.json key. NaN when the validation data lacks what is monitored.
+    metrics.json key. ``f1``: the sum of each trained task's F1 (``expr_f1``, ``au_f1``; the
+    mean CCC for VA, which has no F1), seed 001's criterion for its single-task models. NaN
+    when the validation data lacks what is monitored.
     """
-    if monitor == "abaw2":
-        table = MONITOR_TASK_SCORES["abaw"]
+    if monitor in ("abaw2", "f1"):
+        table = MONITOR_TASK_SCORES["abaw" if monitor == "abaw2" else "abaw4"]
         values = [scores.get(table[t]) for t in tasks if t in table]
         return float(sum(values)) if values and None not in values else float("nan")
     if monitor == "abaw":

@@ -107,6 +107,7 @@ def run_writers(
     state: TrainingState | None,
     first_epoch: int,
     chief: bool = True,
+    final: bool = False,
 ) -> list[keras.callbacks.Callback]:
     """The callbacks that write RUN_DIR: ``BestCheckpoint`` (``model.keras``) and
     ``ResumeState`` driving the ``history.csv`` logger; on a process other than the chief, a
@@ -117,10 +118,11 @@ def run_writers(
         predictor: the model saved as ``model.keras``.
         state: what :func:`load_state` returned; ``first_epoch`` its epoch (0: fresh run).
         chief: this process writes RUN_DIR.
+        final: ``model.keras`` is the last epoch's (``model_selection=final``), not the best.
     """
     if not chief:
         return [ResumeState(run.backup, state, writes=False)]
-    checkpoint = BestCheckpoint(predictor, run.model)
+    checkpoint = BestCheckpoint(predictor, run.model, final=final)
 
     def restored():  # history rows written after the state (a kill): only once restored
         run.truncate_history(first_epoch)

@@ -156,6 +156,13 @@ class RunDir:
         best = self._best(key)
         return None if best is None else best[0]
 
+    def kept_epoch(self, final: bool = False) -> int | None:
+        """The 0-based epoch model.keras holds: the last one (``model_selection=final``) or the
+        best ``val_score``'s."""
+        if final:
+            return len(self.history_rows()) - 1 if self.history_rows() else None
+        return self.best_epoch()
+
     def _best(self, key: str) -> tuple[int, float] | None:
         best = None
         for row in self.history_rows():

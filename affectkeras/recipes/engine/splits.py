@@ -12,6 +12,13 @@ rows therefore come, dataset by dataset, from:
 
 Rows of the ``test``/``private_test`` splits are never used.
 
+``datasets`` (config key ``validation_datasets``) names the datasets that validate: a recipe
+whose paper selects and reports on one dataset (Aff-Wild2's validation set for seeds 000, 001,
+002 and 004) validates on that one only, and the other datasets train on all their ``train``
+rows (no hold-out taken from them). Their own validation rows are then left out, neither
+trained on nor scored. When no named dataset is in the data, every dataset validates (logged):
+a paper's choice should not leave a run on other data without validation.
+
 Example:
     >>> from affectkeras.data.table import make_table
     >>> table = make_table({"path": [f"{i}.jpg" for i in range(8)], "split": "train",
@@ -24,6 +31,7 @@ Example:
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,7 +44,11 @@ NEVER_TRAIN = ("test", "private_test")
 
 
 def split_train_validation(
-    table: pd.DataFrame, how: str = "auto", fraction: float = 0.2, seed: int = 0
+    table: pd.DataFrame,
+    how: str = "auto",
+    fraction: float = 0.2,
+    seed: int = 0,
+    datasets: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(train, validation)`` tables (see the module doc for the rules).
 
@@ -45,14 +57,16 @@ def split_train_validation(
         how: ``auto``, ``group``, ``none`` or a split name to validate on.
         fraction: share of groups a group split holds out.
         seed: the group split's seed.
+        datasets: the datasets that validate (empty: all; see the module doc).
 
     Raises:
         ValueError: no training rows, or a named split that no row has.
     """
     parts_train, parts_validation = [], []
+    validating = validating_datasets(table, datasets)
     for dataset, rows in table.groupby("dataset", sort=False):
         train = rows[rows["split"] == TRAIN]
-        if how == "none":
+        if how == "none" or dataset not in validating:
             validation = rows.iloc[:0]
         elif how == "group":
             train, validation = group_split(train, fraction, seed)
@@ -81,6 +95,25 @@ def split_train_validation(
         splits = sorted(table["split"].astype(str).unique())
         raise ValueError(f"No training rows (split 'train'); the data has splits {splits}")
     return train, validation
+
+
+def validating_datasets(table: pd.DataFrame, datasets: Sequence[str]) -> set[str]:
+    """The datasets of ``table`` that give validation rows (see the module doc)."""
+    present = set(table["dataset"].astype(str).unique())
+    named = set(datasets) & present
+    if datasets and not named:
+        logger.info(
+            "validation_datasets=%s: none of them is in the data (%s); every dataset validates",
+            ",".join(datasets),
+            ", ".join(sorted(present)),
+        )
+    elif datasets and present - named:
+        logger.info(
+            "validating on %s only (validation_datasets); %s train on all their train rows",
+            ", ".join(sorted(named)),
+            ", ".join(sorted(present - named)),
+        )
+    return named or present
 
 
 def group_column(table: pd.DataFrame) -> str:

@@ -176,7 +176,7 @@ class StagedRecipe(Recipe):
             config,
             metrics,
             run.history_rows(),
-            last.best_epoch(),
+            last.kept_epoch(stages[-1].config.model_selection == "final"),
             result.pipeline if result else "",
         )
 

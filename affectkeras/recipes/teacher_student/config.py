@@ -3,7 +3,9 @@
 Sec. 4.1: Adam with learning rate 1e-4, at most 40 epochs with early stopping after five
 epochs without improvement, batch 64 for the CNN and 16 for the GRU; sec. 3.3: ResNet-50 on
 112x112 aligned faces, random translation and horizontal flip. What the paper leaves to Deng et
-al. (bins, temperature) follows the authors' public code: 20 VA bins, T = 1.5.
+al. (bins, temperature) follows the authors' public code: 20 VA bins, T = 1.5. The head is the
+paper's ``linear``; ``head: bn_fc128`` is the code's (per task BN, Dense 128, ReLU, BN, Dropout
+0.5, Dense; the paper gives no dropout rate, 0.5 is the code's; see the recipe module doc).
 
 Example:
     >>> config = TeacherStudentConfig()
@@ -68,6 +70,8 @@ class TeacherStudentConfig(StagedConfig):
     learning_rate: float = 1e-4
     augment_flip: bool = True
     augment_translate: float = 0.1
+    monitor: str = "abaw2"  # 0.67 F1 + 0.33 acc for expressions, + the VA CCC (Sec. 4)
+    validation_datasets: list[str] = dataclasses.field(default_factory=lambda: ["affwild2"])
     stage: str = "all"
     va_bins: int = 20
     ccc_divisor: float = 1.0

@@ -19,6 +19,14 @@ own step); ``RUN_DIR/student/model.keras`` is the CNN student (an image predicto
 sets, the stage recipes and their losses are described in ``recipes.teacher_student.task_sets``
 and ``recipes.teacher_student.stages``.
 
+Heads: the paper adds "two head layers" (one per output) and we default to ``head: linear``, one
+Dense per task. The authors' code has a tower per task instead, BatchNorm -> Dense 128 -> ReLU
+-> BatchNorm -> Dropout(0.5) -> Dense (the rate is the code's; the paper gives none), offered as
+``head: bn_fc128`` (docs/models.md). It is not the default: the paper does not describe it, and
+its BatchNorm statistics would not match the code's anyway, whose every task set's batch is a
+separate forward pass where ours mixes the task sets in one batch. The GRU stages keep a Dense
+per task after the GRU, as the code's ``GRU_Head`` does.
+
 Example:
     >>> recipe = TeacherStudent()
     >>> [stage.name for stage in recipe.stages(recipe.config(), Path("run"))]

@@ -61,6 +61,8 @@ class TemporalStatConfig(StagedConfig):
     batch_size: int = 32
     optimizer: str = "adam"
     learning_rate: float = 1e-4
+    monitor: str = "abaw2"  # the ABAW2 expression score (0.67 F1 + 0.33 acc) + the VA CCC
+    validation_datasets: list[str] = dataclasses.field(default_factory=lambda: ["affwild2"])
     window: int = 16
     variants: str = "1,2,3,4,5,6"
     variant: int = 6
