@@ -24,6 +24,11 @@ contiguous slice of every global batch (:func:`process_slice`; never a sample tw
 (process 0) alone takes RUN_DIR's lock and writes there; the others read the training state
 from RUN_DIR when they resume (RUN_DIR must be on a file system every process sees) and meet
 the chief at :meth:`Placement.barrier` points.
+
+What differs: DataParallel runs the one-device program over the sharded global batch (batch
+norm and the losses' masked means see the whole batch: the same losses up to float summation
+order), where MirroredStrategy computes each replica's losses and batch norm statistics over its
+share and averages the gradients (docs/training.md, *Several devices and machines*).
 """
 
 from __future__ import annotations
@@ -191,6 +196,7 @@ def _join_job(jax: Any) -> tuple[int, int]:
             # CPU hosts exchange gradients through gloo (jax's CPU collectives)
             jax.config.update("jax_cpu_collectives_implementation", "gloo")
         keras.distribution.initialize()
+        logger.info("joined the job as process %d of %d", jax.process_index(), jax.process_count())
     return jax.process_count(), jax.process_index()
 
 
