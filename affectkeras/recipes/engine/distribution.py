@@ -207,14 +207,12 @@ def single_device() -> Iterator[None]:
     if keras.backend.backend() != "jax":
         yield
         return
-    from keras.src.distribution import distribution_lib
-
-    previous = distribution_lib.distribution()
-    distribution_lib.set_distribution(None)
+    previous = keras.distribution.distribution()
+    keras.distribution.set_distribution(None)
     try:
         yield
     finally:
-        distribution_lib.set_distribution(previous)
+        keras.distribution.set_distribution(previous)
 
 
 def process_slice(batch: Any, place: Placement) -> Any:
