@@ -189,7 +189,8 @@ plt.show()
 
 # %%
 scores = evaluate(result.run_dir, f"{spec}?split=validation", plot_dir=work / "figures")
-print({key: round(value, 3) for key, value in scores.items()})
+# the pooled scores; per_dataset holds the same keys for each dataset (one here)
+print({key: round(value, 3) for key, value in scores.items() if key != "per_dataset"})
 display(Image(filename=work / "figures" / "confusion_matrix.png"))
 
 # %% [markdown]

@@ -105,7 +105,7 @@ result = recipes.train(
 )
 model_dir = work / "run" / "mtl"
 print(f"trained in {result.seconds:.0f} s -> {model_dir}")
-print({key: round(value, 3) for key, value in result.metrics.items()})
+print({key: round(value, 3) for key, value in result.metrics.items() if key != "per_dataset"})
 
 # %% [markdown]
 # Those are the validation scores over both databases' held-out people. The expression score

@@ -102,7 +102,8 @@ def test_demo_writes_every_file_prints_every_path_and_reruns(tmp_path, capsys, m
     assert printed.count("      done in ") == 5
 
     metrics = json.loads((out / "metrics.json").read_text())
-    assert set(metrics) == METRICS_KEYS
+    assert set(metrics) == METRICS_KEYS | {"per_dataset"}
+    assert set(metrics["per_dataset"]) == {"affwild2"}
     assert metrics["n_expr"] > 0 and metrics["n_au"] > 0 and metrics["n_va"] > 0
     record = json.loads((out / "demo.json").read_text())
     assert record["scores"] == metrics
