@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.helpers.metrics_dicts import flat_metrics
+
 from .conftest import TINY
 
 SETTINGS = [
@@ -68,17 +70,6 @@ def same_histories(first: list[dict], second: list[dict], epochs: int) -> None:
     for a, b in zip(first[:epochs], second[:epochs], strict=True):
         for key in ("loss", "expr_acc", "val_loss", "val_expr_f1"):  # expr_acc: a stateful metric
             assert float(b[key]) == pytest.approx(float(a[key]), rel=1e-4, abs=1e-6), key
-
-
-def flat(metrics: dict, prefix: str = "") -> dict:
-    """metrics.json as one level (``per_dataset/affwild2/expr_f1``), for ``pytest.approx``."""
-    out = {}
-    for key, value in metrics.items():
-        if isinstance(value, dict):
-            out.update(flat(value, f"{prefix}{key}/"))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -174,5 +165,6 @@ def test_two_processes_train_resume_and_match_one_device(affwild2_tree, jax_runs
     history = check_run_dir(run, 2)
     same_histories(check_run_dir(out / "single", 1), history, 1)  # the first epoch's steps
     same_histories(check_run_dir(out / "distributed", 2), history, 2)  # the same batches
-    expected = flat(json.loads((out / "distributed" / "metrics.json").read_text()))
-    assert flat(json.loads((run / "metrics.json").read_text())) == pytest.approx(expected, abs=1e-6)
+    expected = flat_metrics(json.loads((out / "distributed" / "metrics.json").read_text()))
+    found = flat_metrics(json.loads((run / "metrics.json").read_text()))
+    assert found == pytest.approx(expected, abs=1e-6)
