@@ -366,8 +366,7 @@ class Recipe:
         pipeline: str,
         place: distribution.Placement,
     ) -> TrainResult:
-        """metrics.json (the chief, on one device, the whole validation set), then the training
-        state removed (a kill between them: rerun = this)."""
+        """metrics.json (the chief's), then the training state removed (a kill between: rerun)."""
         kill_point("final")
         metrics = None
         if place.is_chief:
