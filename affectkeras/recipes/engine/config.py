@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import types
 import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 import yaml
 
 from affectkeras.output_spec import TASK_KEYS
+from affectkeras.recipes.engine.config_values import convert_value, parse_text
 from affectkeras.safe_files import write_atomically
 
 OPTIMIZERS = ("adam", "adamw", "sgd")
@@ -294,13 +294,13 @@ def resolve_config(
     merged: dict[str, Any] = {}
     for key, value in (values or {}).items():
         _check_key(str(key), fields, source)
-        merged[str(key)] = _convert(key, value, hints[key], source)
+        merged[str(key)] = convert_value(key, value, hints[key], source)
     for item in overrides:
         if "=" not in item:
             raise ValueError(f"--set {item!r}: expected key=value")
         key, text = (part.strip() for part in item.split("=", 1))
         _check_key(key, fields, "--set")
-        merged[key] = _convert(key, _parse_text(text, hints[key]), hints[key], "--set")
+        merged[key] = convert_value(key, parse_text(text, hints[key]), hints[key], "--set")
     return config_class(**merged)
 
 
@@ -364,60 +364,3 @@ def _check_key(key: str, fields: Mapping[str, Any], source: str) -> None:
         f"Unknown config key {key!r}{hint}; valid keys: {', '.join(fields)}"
         + ("" if source in ("config", "--set") else f" (in {source})")
     )
-
-
-def _parse_text(text: str, hint: Any) -> Any:
-    """A ``--set`` value: literal text for a text field (``validation_split=none`` is the word
-    none), None for ``none``/``null`` in an optional field, else as YAML reads it."""
-    if hint is str:
-        return text
-    if text.lower() in ("none", "null", "~", ""):
-        return None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-
-
-def _convert(key: str, value: Any, hint: Any, source: str) -> Any:
-    """Converts ``value`` to the field's annotated type or raises a ValueError naming the key."""
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return None
-        inner = [a for a in args if a is not type(None)]
-        return _convert(key, value, inner[0], source)
-    if value is None and origin is list:
-        return []  # validation_datasets=none: the empty list
-    if value is None:
-        raise ValueError(f"{key}: a value is required (none given) [{source}]")
-    try:
-        if origin is list:
-            items = value.split(",") if isinstance(value, str) else list(value)
-            return [str(item).strip() for item in items if str(item).strip()]
-        if hint is bool:
-            if isinstance(value, bool):
-                return value
-            word = str(value).strip().lower()
-            if word in ("true", "1", "yes", "on"):
-                return True
-            if word in ("false", "0", "no", "off"):
-                return False
-            raise ValueError
-        if hint is int:
-            if isinstance(value, bool) or float(value) != int(float(value)):
-                raise ValueError
-            return int(float(value))
-        if hint is float:
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)
-        if hint is str:
-            if isinstance(value, list):
-                return ",".join(str(v) for v in value)
-            return str(value)
-    except (TypeError, ValueError):
-        name = getattr(hint, "__name__", str(hint))
-        raise ValueError(f"{key}={value!r} is not a valid {name} [{source}]") from None
-    return value
