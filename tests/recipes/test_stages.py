@@ -25,7 +25,8 @@ from affectkeras.recipes.single_task import SingleTask
 from tests.helpers.metrics_dicts import flat_metrics
 from tests.recipes.conftest import TINY
 
-pytestmark = pytest.mark.jax
+# TF only: stage bookkeeping is backend-free; a staged recipe trains on JAX in
+# test_mtl_fusion.py (one stage) and test_teacher_student.py
 
 
 @dataclasses.dataclass
