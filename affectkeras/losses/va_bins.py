@@ -1,7 +1,7 @@
 """Seed 002's VA loss: bin classification plus ``(1/B)(1 - CCC)`` on the expected value (eq. 2).
 
 Valence and arousal are each discretised into ``bins`` equal-width bins over [-1, 1]
-(``affectkeras.output_spec.va_bin_edges``; Contract 5). The bin head outputs softmax
+(``affectkeras.va_binning.va_bin_edges``; Contract 5). The bin head outputs softmax
 probabilities ``y_pred`` [B, 2, bins] (row 0 valence, row 1 arousal). For each dimension i the
 paper's eq. 2 adds the cross-entropy against the one-hot bin of the target and ``(1/B)(1 - CCC)``
 between the target and the expected value ``sum_b p_b c_b`` (c = bin centres):
@@ -46,11 +46,11 @@ from affectkeras.losses.masking import (
     labelled_weights,
     safe_labels,
 )
-from affectkeras.output_spec import VA_BINS, va_bin_centres
+from affectkeras.va_binning import VA_BINS, va_bin_centres
 
 
 def va_bin_index(values, bins: int = VA_BINS):
-    """The bin of each value in [-1, 1], computed as ``output_spec.va_to_bin`` does (int32)."""
+    """The bin of each value in [-1, 1], computed as ``va_binning.va_to_bin`` does (int32)."""
     values = ops.clip(ops.cast(values, "float32"), -1.0, 1.0)
     index = ops.cast(ops.floor((values + 1.0) / 2.0 * bins), "int32")
     return ops.minimum(index, bins - 1)

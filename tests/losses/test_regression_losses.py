@@ -14,7 +14,7 @@ from affectkeras.losses import (
     VectorMSE,
     va_bin_index,
 )
-from affectkeras.output_spec import va_bin_edges, va_to_bin
+from affectkeras.va_binning import va_bin_edges, va_to_bin
 from tests.helpers.gradients import value_and_gradient
 
 pytestmark = pytest.mark.jax

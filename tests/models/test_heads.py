@@ -13,7 +13,8 @@ from affectkeras.models import (
     build_task_model,
     get_backbone,
 )
-from affectkeras.output_spec import OutputSpec, va_bin_centres
+from affectkeras.output_spec import OutputSpec
+from affectkeras.va_binning import va_bin_centres
 from tests.helpers.model_checks import run_model_checks
 
 FEATURE_DIMS = {"tiny": 64, "resnet32": 64}

@@ -13,7 +13,7 @@ from affectkeras.models.layers import (
     VABinExpectation,
     ZeroPadShortcut,
 )
-from affectkeras.output_spec import va_bin_centres
+from affectkeras.va_binning import va_bin_centres
 from tests.helpers.keras2_h5 import vggface2_preprocess
 
 pytestmark = pytest.mark.jax

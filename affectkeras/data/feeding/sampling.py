@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from affectkeras import labels
-from affectkeras.output_spec import va_to_bin
+from affectkeras.va_binning import va_to_bin
 
 
 class Sampler:

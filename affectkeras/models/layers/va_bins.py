@@ -5,14 +5,14 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-from affectkeras.output_spec import VA_BINS, va_bin_centres
+from affectkeras.va_binning import VA_BINS, va_bin_centres
 
 
 @keras.saving.register_keras_serializable(package="affectkeras")
 class VABinExpectation(keras.layers.Layer):
     """Expected value of each VA dimension under its bin distribution: ``probabilities @ centres``.
 
-    The centres are ``affectkeras.output_spec.va_bin_centres(bins)``, shared with the seed-002 loss
+    The centres are ``affectkeras.va_binning.va_bin_centres(bins)``, shared with the seed-002 loss
     and decoder, so a value and its bin agree everywhere. Computes in float32.
 
     Args:

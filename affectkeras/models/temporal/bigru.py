@@ -24,7 +24,8 @@ import keras
 
 from affectkeras.models.heads import build_heads
 from affectkeras.models.layers import ClearMask
-from affectkeras.output_spec import VA_BINS, OutputSpec
+from affectkeras.output_spec import OutputSpec
+from affectkeras.va_binning import VA_BINS
 
 
 def build_bigru_model(
