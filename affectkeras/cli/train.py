@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     for name in (MODEL_FILE, "config.yaml", "history.csv", "metrics.json"):
         print(f"  {name:13s} {result.run_dir / name}")
     if result.best_epoch is not None:
-        final = getattr(result.config, "model_selection", "best") == "final"
+        final = result.config.model_selection == "final"
         kept = "final epoch (model_selection: final)" if final else "best epoch"
         print(f"{kept}: {result.best_epoch + 1}")
     print("validation metrics: " + json.dumps(result.metrics, sort_keys=True))

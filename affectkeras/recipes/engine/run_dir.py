@@ -159,9 +159,10 @@ class RunDir:
     def kept_epoch(self, final: bool = False) -> int | None:
         """The 0-based epoch model.keras holds: the last one (``model_selection=final``) or the
         best ``val_score``'s."""
-        if final:
-            return len(self.history_rows()) - 1 if self.history_rows() else None
-        return self.best_epoch()
+        if not final:
+            return self.best_epoch()
+        epochs = len(self.history_rows())  # history.csv read once
+        return epochs - 1 if epochs else None
 
     def _best(self, key: str) -> tuple[int, float] | None:
         best = None
